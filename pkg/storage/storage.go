@@ -1,0 +1,103 @@
+// Package storage defines the state that every idbridge replica shares:
+// one small set of primitives (values with lifetimes, atomic take, sets,
+// counters, leases and a durable queue) that the provider, the connector API
+// and the webhook outbox build their records on.
+//
+// Two backends implement it: storage/memory (the embedded default) and
+// storage/redis (production). Both pass the suite in storage/storagetest.
+//
+// Keys are plain strings. A part in braces, as in "code:{abc}", is a hash tag:
+// on Redis Cluster every key with the same tag lives in the same slot, so a
+// caller that must touch several keys together gives them one tag.
+package storage
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors returned by every Store. Callers compare with errors.Is.
+var (
+	// ErrNotFound: the key does not exist or has expired.
+	ErrNotFound = errors.New("storage: not found")
+	// ErrExists: Create or Lock found the key already present.
+	ErrExists = errors.New("storage: already exists")
+	// ErrConflict: CompareAndSwap found a value other than the expected one.
+	ErrConflict = errors.New("storage: value changed concurrently")
+	// ErrUnavailable: the backend cannot be reached; nothing was written.
+	ErrUnavailable = errors.New("storage: backend unavailable")
+)
+
+// Store is the shared state of all replicas. Implementations are safe for
+// concurrent use by many goroutines and, for shared backends, by many
+// processes. A ttl of 0 means the value does not expire.
+type Store interface {
+	// Get returns the value under key, or ErrNotFound.
+	Get(ctx context.Context, key string) ([]byte, error)
+	// Set stores value under key, replacing any previous value and lifetime.
+	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
+	// Create stores value only if key is absent; it returns ErrExists
+	// otherwise. Atomic.
+	Create(ctx context.Context, key string, value []byte, ttl time.Duration) error
+	// Take returns the value under key and deletes it in one atomic step. Of
+	// any number of concurrent callers exactly one gets the value; the others
+	// get ErrNotFound. Used for single-use codes and request_uris.
+	Take(ctx context.Context, key string) ([]byte, error)
+	// CompareAndSwap replaces the value under key with newValue only if it is
+	// currently equal to old. It returns ErrNotFound if the key is absent and
+	// ErrConflict if the value differs. Atomic.
+	CompareAndSwap(ctx context.Context, key string, old, newValue []byte, ttl time.Duration) error
+	// Delete removes keys; absent keys are not an error.
+	Delete(ctx context.Context, keys ...string) error
+
+	// Incr adds one to the counter under key and returns the new count. The
+	// counter expires window after its first increment (a fixed window, for
+	// rate limits). Atomic.
+	Incr(ctx context.Context, key string, window time.Duration) (int64, error)
+
+	// SetAdd adds member to the set under key and renews the set's lifetime
+	// to ttl (0: no expiry).
+	SetAdd(ctx context.Context, key, member string, ttl time.Duration) error
+	// SetMembers returns the members of the set under key in no particular
+	// order; an absent set is empty, not an error.
+	SetMembers(ctx context.Context, key string) ([]string, error)
+	// SetRemove removes members from the set under key.
+	SetRemove(ctx context.Context, key string, members ...string) error
+
+	// Lock takes a lease on key for ttl and returns its token, or ErrExists
+	// while another holder's lease is live. Atomic.
+	Lock(ctx context.Context, key string, ttl time.Duration) (token string, err error)
+	// Unlock releases the lease if token still holds it; a lease that expired
+	// or was taken over is left alone and ErrConflict is returned.
+	Unlock(ctx context.Context, key, token string) error
+
+	// Enqueue appends a message to the durable queue. Messages survive a
+	// restart of the process (and, on Redis, of Redis with persistence).
+	Enqueue(ctx context.Context, queue string, payload []byte) (id string, err error)
+	// Claim hands up to n messages of queue to consumer, each leased for
+	// lease: new messages first, then messages whose lease expired without
+	// an Ack (at-least-once delivery).
+	Claim(ctx context.Context, queue, consumer string, n int, lease time.Duration) ([]Message, error)
+	// Ack removes a delivered message from the queue for good.
+	Ack(ctx context.Context, queue string, ids ...string) error
+	// Pending lists the messages of queue that are not yet acknowledged,
+	// oldest first, at most n.
+	Pending(ctx context.Context, queue string, n int) ([]Message, error)
+
+	// Ping reports whether the backend is reachable (ErrUnavailable if not).
+	Ping(ctx context.Context) error
+	// Close releases the backend's resources.
+	Close() error
+}
+
+// Message is one entry of a durable queue.
+type Message struct {
+	// ID is assigned by Enqueue and identifies the message for Ack.
+	ID string
+	// Payload is what was enqueued, unchanged.
+	Payload []byte
+	// Deliveries counts how often Claim has handed the message out,
+	// including this time.
+	Deliveries int
+}
