@@ -1,0 +1,11 @@
+// Package templates holds idbridge's server-rendered HTML pages, embedded in
+// the binary: the provider's pages at the top level, the 1Kosmos simulator's
+// hosted pages under simulator/.
+package templates
+
+import "embed"
+
+// FS holds every page. Parse with html/template's ParseFS.
+//
+//go:embed *.html simulator/*.html
+var FS embed.FS
