@@ -1,0 +1,183 @@
+// Package config is idbridge's file configuration: the YAML format, its
+// defaults, ${ENV} expansion and validation that reports every problem at
+// once with its field path. Runtime objects (stores, verifiers, the
+// provider) are built from it elsewhere; nothing here holds a live
+// dependency.
+package config
+
+import (
+	"time"
+)
+
+// Config is the whole file.
+type Config struct {
+	// Issuer is the public base URL of the provider, exactly as relying
+	// parties configure it (no trailing slash).
+	Issuer string `yaml:"issuer"`
+	// Listen is the address the HTTP server binds, e.g. ":8080".
+	Listen string `yaml:"listen"`
+	// Dev allows an http:// issuer and prints the demo URLs.
+	Dev bool `yaml:"dev"`
+
+	Log        Log        `yaml:"log"`
+	Storage    Storage    `yaml:"storage"`
+	IDV        IDV        `yaml:"idv"`
+	Keys       Keys       `yaml:"keys"`
+	Session    Session    `yaml:"session"`
+	Tokens     Tokens     `yaml:"tokens"`
+	Assurance  Assurance  `yaml:"assurance"`
+	PersonData PersonData `yaml:"personal_data"`
+	Clients    []Client   `yaml:"clients"`
+	Demo       Demo       `yaml:"demo"`
+}
+
+// Log configures log/slog output.
+type Log struct {
+	Format string `yaml:"format"` // text | json
+	Level  string `yaml:"level"`  // debug | info | warn | error
+}
+
+// Storage chooses the shared state backend.
+type Storage struct {
+	Type  string `yaml:"type"` // memory | redis
+	Redis Redis  `yaml:"redis"`
+}
+
+// Redis configures the Redis backend: one address for a standalone server,
+// master_name for Sentinel, several addresses for Cluster.
+type Redis struct {
+	Addrs      []string `yaml:"addrs"`
+	Username   string   `yaml:"username"`
+	Password   string   `yaml:"password"`
+	DB         int      `yaml:"db"`
+	MasterName string   `yaml:"master_name"`
+	KeyPrefix  string   `yaml:"key_prefix"`
+	TLS        bool     `yaml:"tls"`
+}
+
+// IDV chooses the verification service.
+type IDV struct {
+	Type      string    `yaml:"type"` // simulator | onekosmos
+	Simulator Simulator `yaml:"simulator"`
+	OneKosmos OneKosmos `yaml:"onekosmos"`
+	// SessionTTL bounds how long a started verification may take.
+	SessionTTL time.Duration `yaml:"session_ttl"`
+}
+
+// Simulator configures the in-process 1Kosmos simulator. Everything marked
+// simulator-only has no counterpart in the real service.
+type Simulator struct {
+	// AutoComplete (simulator-only) completes every session at once with the
+	// first fixture identity; for load tests.
+	AutoComplete bool `yaml:"auto_complete"`
+	// Scores (simulator-only) adds score fields to results.
+	Scores bool `yaml:"scores"`
+	// Client selects how the provider talks to the in-process simulator:
+	// "http" (the real 1Kosmos client over loopback HTTP, the default) or
+	// "direct" (method calls).
+	Client string `yaml:"client"`
+}
+
+// OneKosmos configures the client of a real 1Kosmos tenant. Paths and the
+// curve are configurable because 1Kosmos documents only part of them.
+type OneKosmos struct {
+	BaseURL    string `yaml:"base_url"`
+	TenantDNS  string `yaml:"tenant_dns"`
+	Community  string `yaml:"community"`
+	LicenseKey string `yaml:"license_key"`
+	DVCID      string `yaml:"dvc_id"`
+	Curve      string `yaml:"curve"`
+	PrivateKey string `yaml:"private_key"`
+	// Timeout per call.
+	Timeout time.Duration `yaml:"timeout"`
+	// Retries of idempotent calls.
+	Retries int `yaml:"retries"`
+}
+
+// Keys configures token signing and the symmetric key shared by replicas.
+type Keys struct {
+	// Algorithm of newly generated signing keys: RS256 or ES256.
+	Algorithm string `yaml:"algorithm"`
+	// RotationPeriod is how long a key signs before the next one takes over.
+	RotationPeriod time.Duration `yaml:"rotation_period"`
+	// CryptoKey (base64, 32 bytes) encrypts opaque access tokens; every
+	// replica must share it. Generated per process when empty (dev only).
+	CryptoKey string `yaml:"crypto_key"`
+}
+
+// Session configures the browser SSO session cookie.
+type Session struct {
+	// HashKey and BlockKey (base64, 32 bytes each) sign and encrypt the
+	// cookie; every replica must share them. Generated when empty (dev only).
+	HashKey  string        `yaml:"hash_key"`
+	BlockKey string        `yaml:"block_key"`
+	Lifetime time.Duration `yaml:"lifetime"`
+	// CookieName of the SSO session.
+	CookieName string `yaml:"cookie_name"`
+}
+
+// Tokens sets protocol lifetimes.
+type Tokens struct {
+	AccessToken  time.Duration `yaml:"access_token"`
+	IDToken      time.Duration `yaml:"id_token"`
+	RefreshToken time.Duration `yaml:"refresh_token"`
+	Code         time.Duration `yaml:"code"`
+	AuthRequest  time.Duration `yaml:"auth_request"`
+}
+
+// Assurance sets identity assurance policy.
+type Assurance struct {
+	// MaxVerificationAge: verified data older than this lowers ial_level to
+	// 1 (0: never stale).
+	MaxVerificationAge time.Duration `yaml:"max_verification_age"`
+	// ACRAliases maps acr values relying parties send to idbridge's own.
+	ACRAliases map[string]string `yaml:"acr_aliases"`
+}
+
+// PersonData configures encryption at rest and retention of verification
+// data.
+type PersonData struct {
+	// Keys are "kid:base64-32-bytes"; the first seals, all open. Generated
+	// when empty (dev only).
+	Keys []string `yaml:"keys"`
+	// Retention of verification results (0: kept while the user exists).
+	Retention time.Duration `yaml:"retention"`
+	// HashKey (base64) keys the document hash that finds a person by their
+	// document. Generated when empty (dev only).
+	HashKey string `yaml:"hash_key"`
+}
+
+// Client is a relying party.
+type Client struct {
+	ID string `yaml:"id"`
+	// Secret in clear (allowed in dev; prefer SecretHash or ${ENV}).
+	Secret string `yaml:"secret"`
+	// SecretHash is "sha256:<hex>" of the secret.
+	SecretHash             string   `yaml:"secret_hash"`
+	RedirectURIs           []string `yaml:"redirect_uris"`
+	PostLogoutRedirectURIs []string `yaml:"post_logout_redirect_uris"`
+	// TokenAuthMethod: client_secret_basic (also accepts post),
+	// client_secret_post, private_key_jwt or none (public, PKCE required).
+	TokenAuthMethod string `yaml:"token_auth_method"`
+	// Scopes the client may request (default: openid profile address
+	// identity_assurance offline_access).
+	Scopes []string `yaml:"scopes"`
+	// Journey is the default journey: idv, liveid or auto.
+	Journey string `yaml:"journey"`
+	// IDTokenAlg: RS256 (default) or ES256.
+	IDTokenAlg string `yaml:"id_token_alg"`
+	// RefreshTokens allows the refresh_token grant.
+	RefreshTokens bool `yaml:"refresh_tokens"`
+	// RequirePKCE demands S256 PKCE even from a confidential client.
+	RequirePKCE bool `yaml:"require_pkce"`
+	// JWKS is the client's public key set (JSON), for private_key_jwt.
+	JWKS string `yaml:"jwks"`
+	// Name shown on pages.
+	Name string `yaml:"name"`
+}
+
+// Demo configures the built-in demo relying party at /demo.
+type Demo struct {
+	Enabled  bool   `yaml:"enabled"`
+	ClientID string `yaml:"client_id"`
+}

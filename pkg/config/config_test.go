@@ -1,0 +1,109 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestEmbeddedDevConfigIsValid(t *testing.T) {
+	c, err := Load("")
+	require.NoError(t, err)
+	require.Equal(t, "memory", c.Storage.Type)
+	require.Equal(t, "simulator", c.IDV.Type)
+	require.True(t, c.Demo.Enabled)
+	ids := map[string]string{}
+	for _, cl := range c.Clients {
+		ids[cl.ID] = cl.Journey
+	}
+	require.Equal(t, map[string]string{"demo": "auto", "descope-idv": "idv", "descope-liveid": "liveid", "conformance-1": "auto", "conformance-2": "auto"}, ids)
+}
+
+func TestDevFileEqualsEmbedded(t *testing.T) {
+	embedded, err := Load("")
+	require.NoError(t, err)
+	fromFile, err := Load(filepath.Join("..", "..", "configs", "dev.yaml"))
+	require.NoError(t, err)
+	require.Equal(t, embedded, fromFile)
+}
+
+func TestEnvExpansion(t *testing.T) {
+	t.Setenv("IDB_TEST_SECRET", "s3cr:et#x")
+	dir := t.TempDir()
+	secretFile := filepath.Join(dir, "secret")
+	require.NoError(t, os.WriteFile(secretFile, []byte("from-file\n"), 0o600))
+	c, err := Parse("t.yaml", []byte(`
+dev: true
+clients:
+  - id: a
+    secret: ${IDB_TEST_SECRET}
+    redirect_uris: [https://rp.example/cb]
+  - id: b
+    secret: ${file:`+secretFile+`}
+    redirect_uris: [https://rp.example/cb]
+  - id: c
+    secret: ${IDB_TEST_UNSET_VAR:-fallback}
+    redirect_uris: [https://rp.example/cb]
+`))
+	require.NoError(t, err)
+	require.Equal(t, "s3cr:et#x", c.Clients[0].Secret)
+	require.Equal(t, "from-file", c.Clients[1].Secret)
+	require.Equal(t, "fallback", c.Clients[2].Secret)
+}
+
+func TestValidationReportsEveryProblem(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want []string
+	}{
+		{"unset env", "issuer: ${IDB_TEST_NOPE}\ndev: true\n", []string{"environment variable IDB_TEST_NOPE is not set"}},
+		{"http issuer outside dev", "issuer: http://idv.example\n", []string{"issuer: \"http://idv.example\" must use https"}},
+		{"unknown field", "dev: true\nsurprise: 1\n", []string{"field surprise not found"}},
+		{"bad storage", "dev: true\nstorage: {type: etcd}\n", []string{`storage.type: "etcd" is not one of memory, redis`}},
+		{"redis without addrs", "dev: true\nstorage: {type: redis}\n", []string{"storage.redis.addrs"}},
+		{"production secrets missing", "issuer: https://idv.example\n", []string{"keys.crypto_key: required", "session.hash_key: required", "personal_data.keys", "personal_data.hash_key"}},
+		{"client problems", `dev: true
+clients:
+  - id: x
+    token_auth_method: magic
+    journey: teleport
+    redirect_uris: ["/relative"]
+  - id: x
+    redirect_uris: [https://ok.example/cb]
+    secret: s
+    scopes: [profile]
+`, []string{
+			`clients[0].token_auth_method: "magic" is not one of`,
+			`clients[0].journey: "teleport" is not one of`,
+			`clients[0].redirect_uris[0]: "/relative" must be an absolute URL`,
+			`clients[1].id: "x" is used twice`,
+			`clients[1].scopes: must include openid`,
+		}},
+		{"onekosmos needs tenant", "dev: true\nidv: {type: onekosmos}\n", []string{"idv.onekosmos.tenant_dns: required", "idv.onekosmos.license_key: required", "idv.onekosmos.dvc_id: required"}},
+		{"bad key", "dev: true\nkeys: {crypto_key: short}\n", []string{"keys.crypto_key: must be base64 of at least 32 bytes"}},
+		{"demo client missing", "dev: true\ndemo: {enabled: true, client_id: nobody}\n", []string{`demo.client_id: "nobody" is not a configured client`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("t.yaml", []byte(tt.yaml))
+			require.Error(t, err)
+			for _, w := range tt.want {
+				require.Contains(t, err.Error(), w)
+			}
+		})
+	}
+}
+
+func TestCheckSecret(t *testing.T) {
+	plain := Client{Secret: "s3cret"}
+	require.True(t, plain.CheckSecret("s3cret"))
+	require.False(t, plain.CheckSecret("s3cre"))
+	// printf s3cret | sha256sum
+	hashed := Client{SecretHash: "sha256:1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"}
+	require.True(t, hashed.CheckSecret("s3cret"))
+	require.False(t, hashed.CheckSecret(""))
+	require.False(t, Client{}.CheckSecret(""))
+}
