@@ -77,7 +77,11 @@ type Store interface {
 	Enqueue(ctx context.Context, queue string, payload []byte) (id string, err error)
 	// Claim hands up to n messages of queue to consumer, each leased for
 	// lease: new messages first, then messages whose lease expired without
-	// an Ack (at-least-once delivery).
+	// an Ack (at-least-once delivery). A handed-out message counts as
+	// expired once it has gone unacknowledged for longer than the lease of
+	// the Claim that finds it (Redis Streams measure a pending entry's idle
+	// time the same way), so all consumers of one queue use one lease. n <= 0
+	// claims nothing; lease must be positive.
 	Claim(ctx context.Context, queue, consumer string, n int, lease time.Duration) ([]Message, error)
 	// Ack removes a delivered message from the queue for good.
 	Ack(ctx context.Context, queue string, ids ...string) error

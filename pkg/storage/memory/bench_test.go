@@ -1,0 +1,55 @@
+package memory_test
+
+import (
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/idbridge/idbridge/pkg/storage/memory"
+)
+
+func BenchmarkMemoryGet(b *testing.B) {
+	s := memory.New()
+	defer s.Close()
+	ctx := b.Context()
+	if err := s.Set(ctx, "bench:{get}", make([]byte, 256), time.Hour); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := s.Get(ctx, "bench:{get}"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkMemorySet(b *testing.B) {
+	s := memory.New()
+	defer s.Close()
+	ctx := b.Context()
+	v := make([]byte, 256)
+	for b.Loop() {
+		if err := s.Set(ctx, "bench:{set}", v, time.Hour); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkMemoryTake(b *testing.B) {
+	s := memory.New()
+	defer s.Close()
+	ctx := b.Context()
+	v := make([]byte, 256)
+	keys := make([]string, b.N)
+	for i := range keys {
+		keys[i] = "bench:{take" + strconv.Itoa(i) + "}"
+		if err := s.Set(ctx, keys[i], v, time.Hour); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := s.Take(ctx, keys[i]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

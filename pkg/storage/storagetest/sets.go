@@ -1,0 +1,62 @@
+package storagetest
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/idbridge/idbridge/pkg/storage"
+)
+
+// wantMembers fails the test unless got holds exactly want, in any order.
+func wantMembers(t *testing.T, got []string, want ...string) {
+	t.Helper()
+	got = slices.Clone(got)
+	slices.Sort(got)
+	want = slices.Clone(want)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("members = %q, want %q", got, want)
+	}
+}
+
+func members(t *testing.T, s storage.Store, key string) []string {
+	t.Helper()
+	m, err := s.SetMembers(t.Context(), key)
+	noErr(t, err, "SetMembers")
+	return m
+}
+
+func testSets(t *testing.T, s storage.Store) {
+	ctx, k := t.Context(), keyer(t)
+	wantMembers(t, members(t, s, k("s")))
+	noErr(t, s.SetRemove(ctx, k("s"), "x"), "SetRemove on absent set")
+
+	for _, m := range []string{"a", "b", "c", "a"} {
+		noErr(t, s.SetAdd(ctx, k("s"), m, 0), "SetAdd "+m)
+	}
+	wantMembers(t, members(t, s, k("s")), "a", "b", "c")
+	wantMembers(t, members(t, s, k("other")))
+
+	noErr(t, s.SetRemove(ctx, k("s"), "b", "absent"), "SetRemove")
+	wantMembers(t, members(t, s, k("s")), "a", "c")
+	noErr(t, s.SetRemove(ctx, k("s")), "SetRemove of nothing")
+	noErr(t, s.SetRemove(ctx, k("s"), "a", "c"), "SetRemove all")
+	wantMembers(t, members(t, s, k("s")))
+
+	noErr(t, s.SetAdd(ctx, k("s"), "d", 0), "SetAdd after emptying")
+	wantMembers(t, members(t, s, k("s")), "d")
+	noErr(t, s.Delete(ctx, k("s")), "Delete set")
+	wantMembers(t, members(t, s, k("s")))
+}
+
+func testSetExpiry(t *testing.T, s storage.Store) {
+	ctx, k := t.Context(), keyer(t)
+	noErr(t, s.SetAdd(ctx, k("s"), "a", shortTTL), "SetAdd")
+	noErr(t, s.SetAdd(ctx, k("s"), "b", shortTTL), "SetAdd")
+	eventually(t, "set expires", func() (bool, error) {
+		m, err := s.SetMembers(ctx, k("s"))
+		return len(m) == 0, err
+	})
+	noErr(t, s.SetAdd(ctx, k("s"), "c", 0), "SetAdd after expiry")
+	wantMembers(t, members(t, s, k("s")), "c")
+}
