@@ -267,4 +267,3 @@ func TestBuildConformance(t *testing.T) {
 		},
 	})
 }
-
