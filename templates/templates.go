@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds every page. Parse with html/template's ParseFS.
 //
-//go:embed *.html simulator/*.html
+//go:embed *.html *.js simulator/*.html
 var FS embed.FS

@@ -1,0 +1,140 @@
+package users
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/idbridge/idbridge/pkg/idv"
+	"github.com/idbridge/idbridge/pkg/storage"
+)
+
+// ErrDocumentTaken: the verified document already belongs to another
+// person, so one document cannot silently become two people.
+var ErrDocumentTaken = errors.New("users: the verified document belongs to another user")
+
+// Create makes a new user with a fresh subject.
+func (r *Repo) Create(ctx context.Context) (*User, error) {
+	now := r.now()
+	rec := &record{User: User{Subject: NewSubject(), CreatedAt: now, IDVStatus: "none"}}
+	if err := r.save(ctx, rec); err != nil {
+		return nil, err
+	}
+	return &rec.User, nil
+}
+
+// AddIdentifier links identifier to the user. An identifier already linked
+// to someone else is moved: the relying party is the authority on its own
+// login ids.
+func (r *Repo) AddIdentifier(ctx context.Context, sub, identifier string) error {
+	if identifier == "" {
+		return nil
+	}
+	rec, err := r.load(ctx, sub)
+	if err != nil {
+		return err
+	}
+	h := r.lookup("ident", identifier)
+	if err := r.st.Set(ctx, "ident:{"+h+"}", []byte(sub), 0); err != nil {
+		return err
+	}
+	if !slices.Contains(rec.Identifiers, h) {
+		rec.Identifiers = append(rec.Identifiers, h)
+		return r.save(ctx, rec)
+	}
+	return nil
+}
+
+// RecordVerification stores the outcome of a completed IDV. A passed
+// verification replaces the verified identity and the enrolled face, and
+// links the document to this user; ErrDocumentTaken if the document is
+// already another user's.
+func (r *Repo) RecordVerification(ctx context.Context, sub string, res idv.IDVResult) error {
+	rec, err := r.load(ctx, sub)
+	if err != nil {
+		return err
+	}
+	if res.Verification != idv.Passed {
+		rec.IDVStatus = "failed"
+		return r.save(ctx, rec)
+	}
+	if k := r.DocumentKey(res.Document); k != "" {
+		if err := r.st.Create(ctx, "doc:{"+k+"}", []byte(sub), 0); errors.Is(err, storage.ErrExists) {
+			owner, gerr := r.st.Get(ctx, "doc:{"+k+"}")
+			if gerr != nil {
+				return gerr
+			}
+			if string(owner) != sub {
+				return ErrDocumentTaken
+			}
+		} else if err != nil {
+			return err
+		}
+		rec.DocumentHash = k
+	}
+	at := res.CompletedAt
+	if at.IsZero() {
+		at = r.now()
+	}
+	person := idv.Person{}
+	if res.Person != nil {
+		person = *res.Person
+	}
+	rec.Verified = &Verified{Person: person, Document: res.Document, Liveness: res.Liveness, FaceMatch: res.FaceMatch, TxnID: res.SessionID, VerifiedAt: at, ProofJWT: res.ProofJWT}
+	rec.IDVStatus = "verified"
+	if res.FaceRef != "" {
+		rec.FaceRef = res.FaceRef
+	}
+	return r.save(ctx, rec)
+}
+
+// RecordLogin remembers a successful authentication and where it came from.
+func (r *Repo) RecordLogin(ctx context.Context, sub string, s Sighting) error {
+	rec, err := r.load(ctx, sub)
+	if err != nil {
+		return err
+	}
+	if s.At.IsZero() {
+		s.At = r.now()
+	}
+	rec.LastAuthAt = s.At
+	if s.DeviceID != "" && !slices.Contains(rec.Devices, s.DeviceID) {
+		rec.Devices = append(rec.Devices, s.DeviceID)
+		if len(rec.Devices) > 20 {
+			rec.Devices = rec.Devices[len(rec.Devices)-20:]
+		}
+	}
+	if s.Network != "" && !slices.Contains(rec.Networks, s.Network) {
+		rec.Networks = append(rec.Networks, s.Network)
+		if len(rec.Networks) > 20 {
+			rec.Networks = rec.Networks[len(rec.Networks)-20:]
+		}
+	}
+	rec.Last = &s
+	return r.save(ctx, rec)
+}
+
+// Forget erases the user and every index that points at them.
+func (r *Repo) Forget(ctx context.Context, sub string) error {
+	rec, err := r.load(ctx, sub)
+	if err != nil {
+		return err
+	}
+	keys := []string{userKey(sub)}
+	for _, h := range rec.Identifiers {
+		keys = append(keys, "ident:{"+h+"}")
+	}
+	if rec.DocumentHash != "" {
+		keys = append(keys, "doc:{"+rec.DocumentHash+"}")
+	}
+	return r.st.Delete(ctx, keys...)
+}
+
+// VerifiedAge is how long ago the identity was verified (0 if never).
+func (u *User) VerifiedAge(now time.Time) time.Duration {
+	if u.Verified == nil {
+		return 0
+	}
+	return now.Sub(u.Verified.VerifiedAt)
+}

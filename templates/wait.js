@@ -1,0 +1,19 @@
+// Polls the login status and continues when verification has ended.
+(function () {
+  var el = document.getElementById("status");
+  var text = document.getElementById("status-text");
+  if (!el) { return; }
+  var url = el.getAttribute("data-status-url");
+  var delay = 1500;
+  function tick() {
+    fetch(url, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (s) {
+        if (s && s.state) { text.textContent = s.state.replace("_", " "); }
+        if (s && s.next) { window.location.assign(s.next); return; }
+        setTimeout(tick, delay);
+      })
+      .catch(function () { setTimeout(tick, delay * 2); });
+  }
+  setTimeout(tick, delay);
+})();
