@@ -1,0 +1,153 @@
+package users
+
+import (
+	"bytes"
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/idbridge/idbridge/pkg/idv"
+	"github.com/idbridge/idbridge/pkg/storage/memory"
+)
+
+type gcmSealer struct{ aead cipher.AEAD }
+
+func (s gcmSealer) Seal(pt, aad []byte) ([]byte, error) {
+	n := make([]byte, s.aead.NonceSize())
+	_, _ = rand.Read(n)
+	return s.aead.Seal(n, n, pt, aad), nil
+}
+
+func (s gcmSealer) Open(ct, aad []byte) ([]byte, error) {
+	if len(ct) < s.aead.NonceSize() {
+		return nil, errors.New("short")
+	}
+	return s.aead.Open(nil, ct[:s.aead.NonceSize()], ct[s.aead.NonceSize():], aad)
+}
+
+func newRepo(t *testing.T, now func() time.Time, retention time.Duration) (*Repo, *memory.Store) {
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	b, err := aes.NewCipher(key)
+	require.NoError(t, err)
+	g, err := cipher.NewGCM(b)
+	require.NoError(t, err)
+	st := memory.New()
+	t.Cleanup(func() { st.Close() })
+	return New(st, gcmSealer{g}, Options{HashKey: []byte("k"), Now: now, Retention: retention}), st
+}
+
+func passed(number string) idv.IDVResult {
+	return idv.IDVResult{
+		SessionID: "sess-1", Status: idv.StatusCompleted, Verification: idv.Passed,
+		Liveness: idv.Passed, FaceMatch: idv.Passed, FaceRef: "face-ref-1",
+		Person:   &idv.Person{GivenName: "Ada", FamilyName: "Lovelace", BirthDate: "1815-12-10"},
+		Document: &idv.Document{Type: idv.Passport, Number: number, IssuingCountry: "GB"},
+	}
+}
+
+func TestVerificationIsSealedAndFindable(t *testing.T) {
+	ctx := context.Background()
+	r, st := newRepo(t, time.Now, 0)
+	u, err := r.Create(ctx)
+	require.NoError(t, err)
+	require.Regexp(t, `^u_[A-Za-z0-9_-]{22}$`, u.Subject)
+	require.NoError(t, r.RecordVerification(ctx, u.Subject, passed("P123456")))
+	require.NoError(t, r.AddIdentifier(ctx, u.Subject, "ada@example.com"))
+
+	raw, err := st.Get(ctx, userKey(u.Subject))
+	require.NoError(t, err)
+	for _, secret := range []string{"Lovelace", "P123456", "1815-12-10", "ada@example.com"} {
+		require.False(t, bytes.Contains(raw, []byte(secret)), "%q stored in clear", secret)
+	}
+
+	got, err := r.Get(ctx, u.Subject)
+	require.NoError(t, err)
+	require.True(t, got.Enrolled())
+	require.Equal(t, "Lovelace", got.Verified.Person.FamilyName)
+	require.Equal(t, "verified", got.IDVStatus)
+
+	byID, err := r.FindByIdentifier(ctx, "ada@example.com")
+	require.NoError(t, err)
+	require.Equal(t, u.Subject, byID.Subject)
+	byDoc, err := r.FindByDocument(ctx, &idv.Document{Type: idv.Passport, Number: " p123456 ", IssuingCountry: "gb"})
+	require.NoError(t, err)
+	require.Equal(t, u.Subject, byDoc.Subject)
+}
+
+func TestOneDocumentCannotBecomeTwoPeople(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newRepo(t, time.Now, 0)
+	a, _ := r.Create(ctx)
+	b, _ := r.Create(ctx)
+	require.NoError(t, r.RecordVerification(ctx, a.Subject, passed("X1")))
+	require.ErrorIs(t, r.RecordVerification(ctx, b.Subject, passed("X1")), ErrDocumentTaken)
+	require.NoError(t, r.RecordVerification(ctx, a.Subject, passed("X1")), "the owner re-verifies")
+}
+
+func TestRetentionDropsVerifiedData(t *testing.T) {
+	ctx := context.Background()
+	now := time.Now()
+	clock := func() time.Time { return now }
+	r, _ := newRepo(t, clock, 24*time.Hour)
+	u, _ := r.Create(ctx)
+	res := passed("R1")
+	res.CompletedAt = now
+	require.NoError(t, r.RecordVerification(ctx, u.Subject, res))
+	now = now.Add(25 * time.Hour)
+	got, err := r.Get(ctx, u.Subject)
+	require.NoError(t, err)
+	require.Nil(t, got.Verified)
+	require.False(t, got.Enrolled())
+}
+
+func TestForgetErasesEverything(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newRepo(t, time.Now, 0)
+	u, _ := r.Create(ctx)
+	require.NoError(t, r.RecordVerification(ctx, u.Subject, passed("F1")))
+	require.NoError(t, r.AddIdentifier(ctx, u.Subject, "f@example.com"))
+	require.NoError(t, r.Forget(ctx, u.Subject))
+	_, err := r.Get(ctx, u.Subject)
+	require.ErrorIs(t, err, ErrNotFound)
+	_, err = r.FindByIdentifier(ctx, "f@example.com")
+	require.ErrorIs(t, err, ErrNotFound)
+	_, err = r.FindByDocument(ctx, passed("F1").Document)
+	require.ErrorIs(t, err, ErrNotFound)
+	other, _ := r.Create(ctx)
+	require.NoError(t, r.RecordVerification(ctx, other.Subject, passed("F1")), "a forgotten document is free again")
+}
+
+func TestFailedVerificationKeepsEarlierIdentity(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newRepo(t, time.Now, 0)
+	u, _ := r.Create(ctx)
+	require.NoError(t, r.RecordVerification(ctx, u.Subject, passed("K1")))
+	fail := passed("K2")
+	fail.Verification = idv.Failed
+	require.NoError(t, r.RecordVerification(ctx, u.Subject, fail))
+	got, _ := r.Get(ctx, u.Subject)
+	require.Equal(t, "failed", got.IDVStatus)
+	require.Equal(t, "K1", got.Verified.Document.Number)
+}
+
+func TestRecordLoginBoundsHistory(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newRepo(t, time.Now, 0)
+	u, _ := r.Create(ctx)
+	for i := range 30 {
+		require.NoError(t, r.RecordLogin(ctx, u.Subject, Sighting{DeviceID: string(rune('a' + i)), Network: "10.0." + string(rune('0'+i%10)) + ".0/24"}))
+	}
+	got, _ := r.Get(ctx, u.Subject)
+	require.Len(t, got.Devices, 20)
+	require.LessOrEqual(t, len(got.Networks), 20)
+	require.NotNil(t, got.Last)
+	_, err := r.Get(ctx, "u_missing")
+	require.ErrorIs(t, err, ErrNotFound)
+}
