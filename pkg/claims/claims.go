@@ -7,8 +7,9 @@
 // computes the identity assurance level (ial_level) and the discovery
 // metadata that advertises all of this.
 //
-// The package is pure: no I/O, no clock (the caller passes Now), safe for
-// concurrent use. A parsed Request is immutable.
+// The package is pure: no I/O, and time comes from Options.Now (the
+// current time only when that is zero). Everything is safe for concurrent
+// use; a parsed Request is immutable.
 package claims
 
 import (
@@ -48,7 +49,8 @@ const DefaultTrustFramework = "nist_800_63A"
 // from the verified document and how and when they were verified. The
 // provider builds it from the user record and pkg/idv results.
 type Identity struct {
-	// Subject is the opaque, stable sub of the person.
+	// Subject is the opaque, stable sub of the person. Build does not emit
+	// it: the provider sets sub.
 	Subject string
 	// Person holds the attributes read from the document.
 	Person idv.Person
