@@ -28,7 +28,9 @@ const maxIAL = 2
 //     otherwise) and never less than LiveID.
 //   - LiveID needs an enrolled face and a verified identity; without them
 //     every LiveID requirement becomes IDV (not_enrolled,
-//     no_verified_identity).
+//     no_verified_identity). A verification older than
+//     Rules.MaxVerificationAge still allows LiveID: staleness only fails
+//     IAL requirements.
 //
 // Allow is returned only when nothing fires and an SSO session exists that
 // satisfies max_age. Rules should have passed Validate; a decision field
