@@ -1,0 +1,209 @@
+package simulator
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/idbridge/idbridge/pkg/idv"
+	"github.com/idbridge/idbridge/pkg/idv/onekosmos/envelope"
+)
+
+// Session and verification states in 1Kosmos's words.
+const (
+	wirePending      = "Pending"
+	wireInProgress   = "In Progress"
+	wireCompleted    = "Completed"
+	wireExpired      = "Expired"
+	wireDeclined     = "Declined"
+	wirePassed       = "Passed"
+	wireFailed       = "Failed"
+	wireNotPerformed = "Not performed"
+)
+
+// retention is how long a finished or expired session stays readable.
+const retention = time.Hour
+
+// idvSession is a document share session.
+type idvSession struct {
+	ID        string
+	DocType   idv.DocumentType
+	UserUID   string
+	Status    string
+	Created   time.Time
+	Expires   time.Time
+	Completed time.Time
+	CSRF      string
+	Reason    string
+	Outcome   *idvOutcome
+}
+
+// idvOutcome is what the person submitted and what the checks concluded.
+type idvOutcome struct {
+	Fixture      Fixture
+	DocType      idv.DocumentType
+	Face         faceCheck
+	Verification string
+	Reason       string
+	ProofJWT     string
+	CertToken    string
+}
+
+// liveSession is a UWL authenticator session (LiveID).
+type liveSession struct {
+	ID        string
+	UserID    string
+	FaceRef   string // enrolled face to compare with
+	Purpose   string
+	Origin    string
+	Status    string
+	Created   time.Time
+	Expires   time.Time
+	Completed time.Time
+	CSRF      string
+	Reason    string
+	Face      *faceCheck
+	// auth is the simulated authenticator's key: results are encrypted
+	// with ECDH(auth, requester) and auth's public key is returned.
+	auth *envelope.KeyPair
+}
+
+func active(status string) bool { return status == wirePending || status == wireInProgress }
+
+// refreshIDV expires a session whose time is up. Caller holds s.mu.
+func (s *Simulator) refreshIDV(x *idvSession) {
+	if active(x.Status) && !s.now().Before(x.Expires) {
+		x.Status = wireExpired
+		x.Reason = "session expired"
+	}
+}
+
+func (s *Simulator) refreshLive(x *liveSession) {
+	if active(x.Status) && !s.now().Before(x.Expires) {
+		x.Status = wireExpired
+		x.Reason = "session expired"
+	}
+}
+
+// createIDV registers a new Pending session and returns a copy of it.
+func (s *Simulator) createIDV(doc idv.DocumentType, userUID string) (idvSession, error) {
+	now := s.now()
+	x := &idvSession{
+		ID: uuid.NewString(), DocType: doc, UserUID: userUID, Status: wirePending,
+		Created: now, Expires: now.Add(s.cfg.SessionTTL), CSRF: randomToken(),
+	}
+	s.mu.Lock()
+	s.sweepLocked(now)
+	s.idv[x.ID] = x
+	s.mu.Unlock()
+	if s.cfg.AutoComplete {
+		if err := s.Complete(x.ID, CompleteOptions{}); err != nil {
+			return idvSession{}, err
+		}
+	}
+	return s.idvSnapshot(x.ID)
+}
+
+// idvSnapshot returns a copy of the session after applying expiry.
+func (s *Simulator) idvSnapshot(id string) (idvSession, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	x, ok := s.idv[id]
+	if !ok {
+		return idvSession{}, ErrNotFound
+	}
+	s.refreshIDV(x)
+	return *x, nil
+}
+
+// openIDV moves a Pending session to In Progress (the page was opened).
+func (s *Simulator) openIDV(id string) (idvSession, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	x, ok := s.idv[id]
+	if !ok {
+		return idvSession{}, ErrNotFound
+	}
+	s.refreshIDV(x)
+	if x.Status == wirePending {
+		x.Status = wireInProgress
+	}
+	return *x, nil
+}
+
+// createLive registers a new UWL session.
+func (s *Simulator) createLive(userID, ref, purpose, origin string) (liveSession, error) {
+	auth, err := envelope.GenerateKey(s.cfg.Curve)
+	if err != nil {
+		return liveSession{}, err
+	}
+	now := s.now()
+	x := &liveSession{
+		ID: uuid.NewString(), UserID: userID, FaceRef: ref, Purpose: purpose, Origin: origin,
+		Status: wirePending, Created: now, Expires: now.Add(s.cfg.SessionTTL), CSRF: randomToken(), auth: auth,
+	}
+	s.mu.Lock()
+	if x.FaceRef == "" && userID != "" {
+		x.FaceRef = s.enrolled[userID]
+	}
+	s.sweepLocked(now)
+	s.live[x.ID] = x
+	s.mu.Unlock()
+	if s.cfg.AutoComplete {
+		if err := s.CompleteLiveID(x.ID, LiveIDOptions{Match: true}); err != nil {
+			return liveSession{}, err
+		}
+	}
+	return s.liveSnapshot(x.ID)
+}
+
+func (s *Simulator) liveSnapshot(id string) (liveSession, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	x, ok := s.live[id]
+	if !ok {
+		return liveSession{}, ErrNotFound
+	}
+	s.refreshLive(x)
+	return *x, nil
+}
+
+func (s *Simulator) openLive(id string) (liveSession, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	x, ok := s.live[id]
+	if !ok {
+		return liveSession{}, ErrNotFound
+	}
+	s.refreshLive(x)
+	if x.Status == wirePending {
+		x.Status = wireInProgress
+	}
+	return *x, nil
+}
+
+// sweepLocked forgets sessions past their retention so that long load
+// tests do not grow memory without bound. Caller holds s.mu.
+func (s *Simulator) sweepLocked(now time.Time) {
+	if (len(s.idv)+len(s.live))%256 != 0 {
+		return
+	}
+	for id, x := range s.idv {
+		if now.After(x.Expires.Add(retention)) {
+			delete(s.idv, id)
+		}
+	}
+	for id, x := range s.live {
+		if now.After(x.Expires.Add(retention)) {
+			delete(s.live, id)
+		}
+	}
+}
+
+func randomToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return hex.EncodeToString(b)
+}
