@@ -1,0 +1,240 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/sessions"
+
+	"github.com/idbridge/idbridge/oidc"
+	"github.com/idbridge/idbridge/pkg/config"
+	"github.com/idbridge/idbridge/pkg/demo"
+	"github.com/idbridge/idbridge/pkg/idv"
+	"github.com/idbridge/idbridge/pkg/idv/onekosmos"
+	"github.com/idbridge/idbridge/pkg/idv/simulator"
+	"github.com/idbridge/idbridge/pkg/seal"
+	"github.com/idbridge/idbridge/pkg/storage"
+	"github.com/idbridge/idbridge/pkg/storage/memory"
+	"github.com/idbridge/idbridge/pkg/storage/redis"
+	"github.com/idbridge/idbridge/pkg/users"
+)
+
+// app is the running application: every dependency built from the
+// configuration, and the HTTP handler that serves them.
+type app struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	store    storage.Store
+	provider *oidc.Provider
+	sim      *simulator.Simulator
+	demo     *demo.Demo
+}
+
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Log.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// build turns the file configuration into live dependencies.
+func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, error) {
+	a := &app{cfg: cfg, log: log}
+	var err error
+	if a.store, err = buildStore(cfg); err != nil {
+		return nil, err
+	}
+	sealer, err := buildSealer(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	hashKey, err := keyOrRandom(cfg.PersonData.HashKey, "personal_data.hash_key", log)
+	if err != nil {
+		return nil, err
+	}
+	repo := users.New(a.store, sealer, users.Options{HashKey: hashKey, Retention: cfg.PersonData.Retention})
+	verifier, err := a.buildVerifier(cfg)
+	if err != nil {
+		return nil, err
+	}
+	crypto, err := keyOrRandom(cfg.Keys.CryptoKey, "keys.crypto_key", log)
+	if err != nil {
+		return nil, err
+	}
+	hk, err := keyOrRandom(cfg.Session.HashKey, "session.hash_key", log)
+	if err != nil {
+		return nil, err
+	}
+	bk, err := keyOrRandom(cfg.Session.BlockKey, "session.block_key", log)
+	if err != nil {
+		return nil, err
+	}
+	var cryptoKey [32]byte
+	copy(cryptoKey[:], crypto)
+	a.provider, err = oidc.New(oidc.Deps{
+		Config: cfg, Store: a.store, Users: repo, Verifier: verifier, Sealer: sealer,
+		CryptoKey: cryptoKey, Cookies: sessions.NewCookieStore(hk, bk[:32]), Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	initCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := a.provider.Init(initCtx); err != nil {
+		return nil, fmt.Errorf("signing keys: %w", err)
+	}
+	if cfg.Demo.Enabled {
+		for _, c := range cfg.Clients {
+			if c.ID == cfg.Demo.ClientID {
+				a.demo, err = demo.New(demo.Config{Issuer: cfg.Issuer, ClientID: c.ID, ClientSecret: c.Secret, Logger: log})
+				if err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return a, nil
+}
+
+func buildStore(cfg *config.Config) (storage.Store, error) {
+	if cfg.Storage.Type == "redis" {
+		r := cfg.Storage.Redis
+		return redis.New(redis.Config{Addrs: r.Addrs, Username: r.Username, Password: r.Password, DB: r.DB, MasterName: r.MasterName, KeyPrefix: r.KeyPrefix, TLS: r.TLS})
+	}
+	return memory.New(), nil
+}
+
+func buildSealer(cfg *config.Config, log *slog.Logger) (*seal.Sealer, error) {
+	if len(cfg.PersonData.Keys) == 0 {
+		log.Warn("personal_data.keys not set: generated a key for this process (dev only; data sealed now cannot be read after a restart)")
+		secret := make([]byte, 32)
+		_, _ = rand.Read(secret)
+		return seal.New(seal.Key{ID: "dev", Secret: secret})
+	}
+	keys := make([]seal.Key, 0, len(cfg.PersonData.Keys))
+	for i, s := range cfg.PersonData.Keys {
+		k, err := seal.ParseKey(s)
+		if err != nil {
+			return nil, fmt.Errorf("personal_data.keys[%d]: %w", i, err)
+		}
+		keys = append(keys, k)
+	}
+	return seal.New(keys[0], keys[1:]...)
+}
+
+// keyOrRandom decodes a configured base64 key, or makes one in dev.
+func keyOrRandom(v, field string, log *slog.Logger) ([]byte, error) {
+	if v != "" {
+		b, err := config.DecodeKey(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", field, err)
+		}
+		return b, nil
+	}
+	log.Debug(field + " not set: generated one for this process (dev only)")
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return b, nil
+}
+
+// buildVerifier returns the 1Kosmos client for a real tenant, or the
+// in-process simulator (by default reached through the real client over
+// HTTP, so the wire protocol runs even in dev).
+func (a *app) buildVerifier(cfg *config.Config) (idv.Verifier, error) {
+	if cfg.IDV.Type == "onekosmos" {
+		k := cfg.IDV.OneKosmos
+		return onekosmos.New(onekosmos.Config{
+			BaseURL: k.BaseURL, TenantDNS: k.TenantDNS, Community: k.Community, LicenseKey: k.LicenseKey,
+			DVCID: k.DVCID, Curve: k.Curve, PrivateKey: k.PrivateKey, Timeout: k.Timeout, Retries: k.Retries, Logger: a.log,
+		})
+	}
+	base := cfg.Issuer + "/simulator"
+	sim, err := simulator.New(simulator.Config{BaseURL: base, AutoComplete: cfg.IDV.Simulator.AutoComplete, Scores: cfg.IDV.Simulator.Scores, SessionTTL: cfg.IDV.SessionTTL})
+	if err != nil {
+		return nil, err
+	}
+	a.sim = sim
+	if cfg.IDV.Simulator.Client == "direct" {
+		return sim, nil
+	}
+	return onekosmos.New(onekosmos.Config{
+		BaseURL: base, TenantDNS: sim.TenantDNS(), Community: sim.Community(), LicenseKey: sim.LicenseKey(), DVCID: sim.DVCID(), Logger: a.log,
+	})
+}
+
+// Handler routes the provider, the simulator, the demo and health checks.
+func (a *app) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", a.provider.Handler())
+	if a.sim != nil {
+		mux.Handle("/simulator/", http.StripPrefix("/simulator", a.sim.Handler()))
+	}
+	if a.demo != nil {
+		mux.Handle("/demo", a.demo.Handler())
+		mux.Handle("/demo/", a.demo.Handler())
+	}
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("/readyz", a.ready)
+	return withRequestLog(a.log, mux)
+}
+
+// ready fails while shared storage is unreachable, so a load balancer
+// stops sending logins that could not be finished.
+func (a *app) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := a.store.Ping(ctx); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, "storage unavailable\n")
+		return
+	}
+	_, _ = io.WriteString(w, "ready\n")
+}
+
+func (a *app) Close() error { return a.store.Close() }
+
+// withRequestLog logs one line per request with a request id; never the
+// query string, which carries codes, tokens and hints.
+func withRequestLog(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if id == "" || len(id) > 64 || strings.ContainsAny(id, "\r\n") {
+			b := make([]byte, 8)
+			_, _ = rand.Read(b)
+			id = fmt.Sprintf("%x", b)
+		}
+		w.Header().Set("X-Request-Id", id)
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -1,0 +1,69 @@
+// Command idbridge is an OpenID Provider that sends users into 1Kosmos
+// identity verification or LiveID step-up and returns identity assurance
+// claims. Run it with no arguments to start everything on embedded
+// defaults (memory storage, the 1Kosmos simulator in-process, a demo
+// client).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `idbridge: OpenID Provider for 1Kosmos identity verification and LiveID step-up
+
+Usage:
+  idbridge [serve] [--config FILE]    start the provider (default; no file: embedded dev defaults)
+  idbridge simulator [--listen ADDR]  run the 1Kosmos simulator on its own, like a remote tenant
+  idbridge check-config --config FILE report every problem of a configuration file
+  idbridge help                       show this help
+
+The configuration file may also be given as IDBRIDGE_CONFIG.
+Run 'idbridge COMMAND --help' for a command's flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "idbridge:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// run dispatches a subcommand.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serveCommand(ctx, args, stdout, stderr)
+	case "simulator":
+		return simulatorCommand(ctx, args, stderr)
+	case "check-config":
+		return checkConfigCommand(args, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// configPath returns --config, else IDBRIDGE_CONFIG, else "" (embedded).
+func configPath(flagValue string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	return os.Getenv("IDBRIDGE_CONFIG")
+}

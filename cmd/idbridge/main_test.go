@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"html"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/idbridge/idbridge/pkg/config"
+	"github.com/idbridge/idbridge/pkg/idv/simulator"
+)
+
+func TestHelpListsCommands(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"help"}, &out, io.Discard))
+	for _, c := range []string{"serve", "simulator", "check-config"} {
+		require.Contains(t, out.String(), c)
+	}
+	var errOut bytes.Buffer
+	require.ErrorContains(t, run(context.Background(), []string{"bogus"}, io.Discard, &errOut), `unknown command "bogus"`)
+}
+
+func TestCheckConfig(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"check-config", "--config", "../../configs/dev.yaml"}, &out, io.Discard))
+	require.Contains(t, out.String(), "configuration OK")
+
+	err := run(context.Background(), []string{"check-config", "--config", "../../configs/production.example.yaml"}, io.Discard, io.Discard)
+	require.Error(t, err, "production example needs its environment")
+	require.Contains(t, err.Error(), "IDBRIDGE_ISSUER is not set")
+	require.Contains(t, err.Error(), "/run/secrets/", "file secrets are reported too")
+}
+
+var (
+	verifyLinkRE = regexp.MustCompile(`id="verify-link"[^>]*href="([^"]+)"`)
+	statusURLRE  = regexp.MustCompile(`data-status-url="([^"]+)"`)
+)
+
+// TestDemoLoginOnEmbeddedDefaults starts the real application on the
+// embedded dev configuration (memory store, in-process simulator reached
+// by the 1Kosmos client over HTTP) and signs in through /demo.
+func TestDemoLoginOnEmbeddedDefaults(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	issuer := "http://" + ln.Addr().String()
+	t.Setenv("IDBRIDGE_ISSUER", issuer)
+	cfg, err := config.Load("")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	appc := make(chan *app, 1)
+	go func() {
+		a, err := build(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			done <- err
+			return
+		}
+		appc <- a
+		srv := &http.Server{Handler: a.Handler()}
+		go func() { <-ctx.Done(); srv.Close() }()
+		done <- srv.Serve(ln)
+	}()
+	var a *app
+	select {
+	case a = <-appc:
+	case err := <-done:
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); <-done })
+
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar, Timeout: 20 * time.Second}
+	get := func(u string) string {
+		resp, err := browser.Get(u)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		require.Equal(t, http.StatusOK, resp.StatusCode, string(b))
+		return string(b)
+	}
+	for _, p := range []string{"/healthz", "/readyz", "/.well-known/openid-configuration", "/jwks", "/demo"} {
+		get(issuer + p)
+	}
+
+	wait := get(issuer + "/demo/login?journey=idv")
+	link := html.UnescapeString(verifyLinkRE.FindStringSubmatch(wait)[1])
+	require.True(t, strings.HasPrefix(link, issuer+"/simulator/"), link)
+	require.NoError(t, a.sim.Complete(link[strings.LastIndex(link, "/")+1:], simulator.CompleteOptions{}))
+
+	statusURL := issuer + html.UnescapeString(statusURLRE.FindStringSubmatch(wait)[1])
+	var next string
+	for deadline := time.Now().Add(15 * time.Second); next == "" && time.Now().Before(deadline); {
+		var st struct{ State, Next string }
+		require.NoError(t, json.Unmarshal([]byte(get(statusURL)), &st))
+		next = st.Next
+		if next == "" {
+			time.Sleep(500 * time.Millisecond)
+		}
+	}
+	require.NotEmpty(t, next, "verification never completed")
+	claims := get(issuer + next)
+	require.Contains(t, claims, `id="id-token-claims"`)
+	require.Contains(t, claims, "ial_level")
+	require.Contains(t, claims, "verified_claims")
+	require.Contains(t, claims, simulator.Fixtures()[0].Person.FamilyName)
+}

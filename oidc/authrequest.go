@@ -1,0 +1,120 @@
+package oidc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
+	zop "github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/idbridge/idbridge/pkg/storage"
+)
+
+// Journeys a login can take.
+const (
+	journeyIDV    = "idv"
+	journeyLiveID = "liveid"
+)
+
+// authRequest is one authorization request and the login journey that
+// answers it. It is kept in the store from /authorize until the code is
+// redeemed.
+type authRequest struct {
+	ID                  string                    `json:"id"`
+	CreatedAt           time.Time                 `json:"created_at"`
+	ClientID            string                    `json:"client_id"`
+	RedirectURI         string                    `json:"redirect_uri"`
+	State               string                    `json:"state,omitempty"`
+	Nonce               string                    `json:"nonce,omitempty"`
+	Scopes              []string                  `json:"scopes"`
+	ResponseType        zoidc.ResponseType        `json:"response_type"`
+	ResponseMode        zoidc.ResponseMode        `json:"response_mode,omitempty"`
+	CodeChallenge       string                    `json:"code_challenge,omitempty"`
+	CodeChallengeMethod zoidc.CodeChallengeMethod `json:"code_challenge_method,omitempty"`
+	Prompt              []string                  `json:"prompt,omitempty"`
+	MaxAge              *uint                     `json:"max_age,omitempty"`
+	LoginHint           string                    `json:"login_hint,omitempty"`
+	HintSubject         string                    `json:"hint_sub,omitempty"`
+	ACRValues           []string                  `json:"acr_values,omitempty"`
+	ACREssential        bool                      `json:"acr_essential,omitempty"`
+	Claims              string                    `json:"claims,omitempty"`
+
+	// The journey.
+	Journey        string    `json:"journey,omitempty"`
+	Reasons        []string  `json:"reasons,omitempty"`
+	BrowserID      string    `json:"browser,omitempty"`
+	UserSubject    string    `json:"user,omitempty"` // the person being verified, when known before
+	VerificationID string    `json:"verification,omitempty"`
+	VerifyURL      string    `json:"verify_url,omitempty"`
+	ExpiresAt      time.Time `json:"expires_at,omitempty"`
+	LastStatus     string    `json:"last_status,omitempty"`
+	LastPolled     time.Time `json:"last_polled,omitempty"`
+
+	// The outcome, set when the journey succeeds.
+	Subject  string    `json:"sub,omitempty"`
+	AuthTime time.Time `json:"auth_time,omitempty"`
+	ACR      string    `json:"acr,omitempty"`
+	AMR      []string  `json:"amr,omitempty"`
+	IsDone   bool      `json:"done,omitempty"`
+}
+
+var _ zop.AuthRequest = (*authRequest)(nil)
+
+func (a *authRequest) GetID() string                       { return a.ID }
+func (a *authRequest) GetACR() string                      { return a.ACR }
+func (a *authRequest) GetAMR() []string                    { return a.AMR }
+func (a *authRequest) GetAudience() []string               { return []string{a.ClientID} }
+func (a *authRequest) GetAuthTime() time.Time              { return a.AuthTime }
+func (a *authRequest) GetClientID() string                 { return a.ClientID }
+func (a *authRequest) GetNonce() string                    { return a.Nonce }
+func (a *authRequest) GetRedirectURI() string              { return a.RedirectURI }
+func (a *authRequest) GetResponseType() zoidc.ResponseType { return a.ResponseType }
+func (a *authRequest) GetResponseMode() zoidc.ResponseMode { return a.ResponseMode }
+func (a *authRequest) GetScopes() []string                 { return a.Scopes }
+func (a *authRequest) GetState() string                    { return a.State }
+func (a *authRequest) GetSubject() string                  { return a.Subject }
+func (a *authRequest) Done() bool                          { return a.IsDone }
+
+func (a *authRequest) GetCodeChallenge() *zoidc.CodeChallenge {
+	if a.CodeChallenge == "" {
+		return nil
+	}
+	return &zoidc.CodeChallenge{Challenge: a.CodeChallenge, Method: a.CodeChallengeMethod}
+}
+
+func authRequestKey(id string) string { return "authreq:{" + id + "}" }
+
+// errAuthRequestGone: the request expired or was already answered.
+var errAuthRequestGone = errors.New("the login request has expired or was already completed")
+
+func (p *Provider) saveAuthRequest(ctx context.Context, a *authRequest) error {
+	raw, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	ttl := p.cfg.Tokens.AuthRequest - p.now().Sub(a.CreatedAt)
+	if ttl <= 0 {
+		return errAuthRequestGone
+	}
+	return p.store.Set(ctx, authRequestKey(a.ID), raw, ttl)
+}
+
+func (p *Provider) loadAuthRequest(ctx context.Context, id string) (*authRequest, error) {
+	if id == "" {
+		return nil, errAuthRequestGone
+	}
+	raw, err := p.store.Get(ctx, authRequestKey(id))
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, errAuthRequestGone
+	}
+	if err != nil {
+		return nil, err
+	}
+	var a authRequest
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}

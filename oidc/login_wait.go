@@ -1,0 +1,115 @@
+package oidc
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	qrcode "github.com/skip2/go-qrcode"
+
+	"github.com/idbridge/idbridge/pkg/idv"
+)
+
+// pollInterval bounds how often one login asks 1Kosmos for news, however
+// often browsers ask us.
+const pollInterval = time.Second
+
+// loginWait shows the waiting page: the hosted verification page (link and
+// QR code for a phone), live status, and a Continue button for browsers
+// without JavaScript.
+func (p *Provider) loginWait(w http.ResponseWriter, r *http.Request) {
+	a, ok := p.boundRequest(w, r)
+	if !ok {
+		return
+	}
+	if a.VerificationID == "" {
+		http.Redirect(w, r, PathLogin+"?id="+a.ID, http.StatusSeeOther)
+		return
+	}
+	var qr string
+	if png, err := qrcode.Encode(a.VerifyURL, qrcode.Medium, 220); err == nil {
+		qr = "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
+	}
+	title := "Verify your identity"
+	if a.Journey == journeyLiveID {
+		title = "Confirm it's you"
+	}
+	p.render(w, r, http.StatusOK, "wait.html", map[string]any{
+		"ID": a.ID, "Title": title, "Journey": a.Journey, "VerifyURL": a.VerifyURL, "QR": qr,
+		"StatusURL": PathLogin + "/status?id=" + a.ID, "Status": a.LastStatus, "Client": p.clients[a.ClientID].cfg.Name,
+	})
+}
+
+// statusView is the JSON the waiting page polls: state is one of pending,
+// in_progress, completed, declined, expired, abandoned, unavailable; next is
+// where to go once the state is terminal.
+type statusView struct {
+	State string `json:"state"`
+	Next  string `json:"next,omitempty"`
+}
+
+// loginStatus reports the verification state, polling 1Kosmos server-side
+// at most once per pollInterval per login.
+func (p *Provider) loginStatus(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	a, err := p.loadAuthRequest(r.Context(), r.FormValue("id"))
+	if err != nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not_found", "message": "this login has expired or was already completed"})
+		return
+	}
+	s, _ := p.cookies.Get(r, p.cookieName())
+	if bid, _ := s.Values["bid"].(string); bid == "" || bid != a.BrowserID {
+		writeJSON(w, http.StatusForbidden, map[string]string{"error": "forbidden", "message": "this login belongs to another browser"})
+		return
+	}
+	state := a.LastStatus
+	if p.now().Sub(a.LastPolled) >= pollInterval {
+		st, err := p.poll(r.Context(), a)
+		switch {
+		case errors.Is(err, idv.ErrUnavailable):
+			state = "unavailable"
+		case err != nil:
+			p.log.WarnContext(r.Context(), "polling verification", "error", err)
+			state = "unavailable"
+		default:
+			state = string(st)
+		}
+	}
+	v := statusView{State: state}
+	if idv.Status(state).Terminal() {
+		v.Next = PathLogin + "/continue?id=" + a.ID
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+// poll asks 1Kosmos for the session's status and remembers it.
+func (p *Provider) poll(ctx context.Context, a *authRequest) (idv.Status, error) {
+	var st idv.Status
+	if a.Journey == journeyLiveID {
+		res, err := p.verifier.LiveIDResult(ctx, a.VerificationID)
+		if err != nil {
+			return "", err
+		}
+		st = res.Status
+	} else {
+		res, err := p.verifier.IDVResult(ctx, a.VerificationID)
+		if err != nil {
+			return "", err
+		}
+		st = res.Status
+	}
+	a.LastStatus, a.LastPolled = string(st), p.now()
+	if err := p.saveAuthRequest(ctx, a); err != nil {
+		return "", err
+	}
+	return st, nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

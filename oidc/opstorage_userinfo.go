@@ -1,0 +1,185 @@
+package oidc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
+	zop "github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/idbridge/idbridge/pkg/claims"
+	"github.com/idbridge/idbridge/pkg/users"
+)
+
+// identity returns what the bridge knows of sub, for claims.
+func (p *Provider) identity(ctx context.Context, sub string) (claims.Identity, error) {
+	u, err := p.users.Get(ctx, sub)
+	if errors.Is(err, users.ErrNotFound) {
+		return claims.Identity{Subject: sub, IDVStatus: "none"}, nil
+	}
+	if err != nil {
+		return claims.Identity{}, err
+	}
+	return identityOf(u), nil
+}
+
+func identityOf(u *users.User) claims.Identity {
+	id := claims.Identity{Subject: u.Subject, IDVStatus: u.IDVStatus, Verifier: "1Kosmos"}
+	if v := u.Verified; v != nil {
+		id.Person = v.Person
+		id.Document = v.Document
+		id.VerifiedAt = v.VerifiedAt
+		id.Liveness = v.Liveness
+		id.FaceMatch = v.FaceMatch
+		id.TxnID = v.TxnID
+	}
+	return id
+}
+
+func (p *Provider) claimOptions(scopes []string) claims.Options {
+	return claims.Options{
+		Scopes:             scopes,
+		Now:                p.now(),
+		MaxVerificationAge: p.cfg.Assurance.MaxVerificationAge,
+		TrustFramework:     "nist_800_63A",
+		FlatMirrors:        true,
+	}
+}
+
+// appendClaims builds the claims of one target and adds them to userinfo.
+func (p *Provider) appendClaims(ctx context.Context, ui *zoidc.UserInfo, sub, rawClaims string, scopes []string, target claims.Target) error {
+	req, err := claims.ParseRequest(rawClaims)
+	if err != nil {
+		// Validated at /authorize; a stored request that no longer parses
+		// is a server fault.
+		return fmt.Errorf("oidc: stored claims request unreadable: %w", err)
+	}
+	id, err := p.identity(ctx, sub)
+	if err != nil {
+		return err
+	}
+	for k, v := range claims.Build(id, req, target, p.claimOptions(scopes)) {
+		ui.AppendClaims(k, v)
+	}
+	return nil
+}
+
+// SetUserinfoFromScopes is answered by SetUserinfoFromRequest, which sees
+// the claims request too.
+func (s *opStorage) SetUserinfoFromScopes(ctx context.Context, ui *zoidc.UserInfo, userID, clientID string, scopes []string) error {
+	ui.Subject = userID
+	return nil
+}
+
+// SetUserinfoFromRequest adds the ID token's claims.
+func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, ui *zoidc.UserInfo, req zop.IDTokenRequest, scopes []string) error {
+	var raw string
+	switch r := req.(type) {
+	case *authRequest:
+		raw = r.Claims
+	case *refreshRequest:
+		raw = r.Claims
+		// zitadel reads acr only from auth requests; a refreshed ID token
+		// keeps the acr of the authentication (OIDC Core 12.2).
+		if r.ACR != "" {
+			ui.AppendClaims("acr", r.ACR)
+		}
+	}
+	return s.p.appendClaims(ctx, ui, req.GetSubject(), raw, scopes, claims.IDToken)
+}
+
+// SetUserinfoFromToken answers the userinfo endpoint.
+func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *zoidc.UserInfo, tokenID, subject, origin string) error {
+	at, err := s.loadAccess(ctx, tokenID)
+	if err != nil || at.Subject != subject || s.p.now().After(at.ExpiresAt) {
+		return errors.New("access token invalid or expired")
+	}
+	ui.Subject = at.Subject
+	return s.p.appendClaims(ctx, ui, at.Subject, at.Claims, at.Scopes, claims.UserInfo)
+}
+
+func (s *opStorage) SetIntrospectionFromToken(ctx context.Context, resp *zoidc.IntrospectionResponse, tokenID, subject, clientID string) error {
+	at, err := s.loadAccess(ctx, tokenID)
+	if err != nil || at.Subject != subject || s.p.now().After(at.ExpiresAt) {
+		return errors.New("access token invalid or expired")
+	}
+	resp.Active = true
+	resp.Scope = at.Scopes
+	resp.ClientID = at.ClientID
+	resp.Subject = at.Subject
+	resp.TokenType = zoidc.BearerToken
+	resp.Expiration = zoidc.FromTime(at.ExpiresAt)
+	resp.IssuedAt = zoidc.FromTime(at.IssuedAt)
+	resp.Audience = []string{at.ClientID}
+	resp.Issuer = s.p.cfg.Issuer
+	if resp.Claims == nil {
+		resp.Claims = map[string]any{}
+	}
+	if at.ACR != "" {
+		resp.Claims["acr"] = at.ACR
+	}
+	resp.Claims["auth_time"] = at.AuthTime.Unix()
+	return nil
+}
+
+func (s *opStorage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {
+	return nil, nil
+}
+
+func (s *opStorage) ValidateJWTProfileScopes(_ context.Context, _ string, scopes []string) ([]string, error) {
+	return scopes, nil
+}
+
+func (s *opStorage) GetClientByClientID(_ context.Context, id string) (zop.Client, error) {
+	c, ok := s.p.clients[id]
+	if !ok {
+		return nil, errors.New("client not found")
+	}
+	return c, nil
+}
+
+func (s *opStorage) AuthorizeClientIDSecret(_ context.Context, id, secret string) error {
+	c, ok := s.p.clients[id]
+	if !ok || !c.cfg.CheckSecret(secret) {
+		return zoidc.ErrInvalidClient().WithDescription("client authentication failed")
+	}
+	return nil
+}
+
+// GetKeyByIDAndClientID finds a private_key_jwt client's public key.
+func (s *opStorage) GetKeyByIDAndClientID(_ context.Context, keyID, clientID string) (*jose.JSONWebKey, error) {
+	c, ok := s.p.clients[clientID]
+	if !ok || c.jwks == nil {
+		return nil, errors.New("client has no registered keys")
+	}
+	for _, k := range c.jwks.Keys {
+		if k.KeyID == keyID || (keyID == "" && len(c.jwks.Keys) == 1) {
+			return &k, nil
+		}
+	}
+	return nil, errors.New("key not registered for client")
+}
+
+// SigningKey picks the ID token key for the client being served (see
+// withTokenClient); RS256 by default.
+func (s *opStorage) SigningKey(ctx context.Context) (zop.SigningKey, error) {
+	alg := jose.RS256
+	if a, ok := ctx.Value(algKey{}).(jose.SignatureAlgorithm); ok {
+		alg = a
+	}
+	return s.p.keys.current(ctx, alg)
+}
+
+func (s *opStorage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
+	return algorithms, nil
+}
+
+func (s *opStorage) KeySet(ctx context.Context) ([]zop.Key, error) { return s.p.keys.public(ctx) }
+
+type algKey struct{}
+
+// expired reports whether t is in the past.
+func expired(now, t time.Time) bool { return !t.IsZero() && now.After(t) }

@@ -1,0 +1,206 @@
+// Package oidc is idbridge's OpenID Provider: discovery, authorize and the
+// login journey through identity verification or LiveID step-up, and (via
+// zitadel's op package, which only this package imports) token, userinfo,
+// introspection, revocation, end_session and JWKS.
+package oidc
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/gorilla/sessions"
+	zop "github.com/zitadel/oidc/v3/pkg/op"
+	"golang.org/x/text/language"
+
+	"github.com/idbridge/idbridge/pkg/claims"
+	"github.com/idbridge/idbridge/pkg/config"
+	"github.com/idbridge/idbridge/pkg/idv"
+	"github.com/idbridge/idbridge/pkg/storage"
+	"github.com/idbridge/idbridge/pkg/users"
+)
+
+// Endpoint paths. Relying parties read them from discovery.
+const (
+	PathAuthorize  = "/authorize"
+	PathToken      = "/token"
+	PathUserinfo   = "/userinfo"
+	PathIntrospect = "/introspect"
+	PathRevoke     = "/revoke"
+	PathEndSession = "/end_session"
+	PathJWKS       = "/jwks"
+	PathLogin      = "/login"
+)
+
+// Deps are the live dependencies of a Provider.
+type Deps struct {
+	Config   *config.Config
+	Store    storage.Store
+	Users    *users.Repo
+	Verifier idv.Verifier
+	// Sealer protects signing keys at rest, like personal data.
+	Sealer users.Sealer
+	// CryptoKey encrypts opaque access tokens; every replica shares it.
+	CryptoKey [32]byte
+	// Cookies holds the browser session cookie (signed and encrypted).
+	Cookies sessions.Store
+	Logger  *slog.Logger
+	Now     func() time.Time
+}
+
+// Provider is the OpenID Provider. Build it with New and serve Handler.
+type Provider struct {
+	cfg      *config.Config
+	store    storage.Store
+	users    *users.Repo
+	verifier idv.Verifier
+	cookies  sessions.Store
+	log      *slog.Logger
+	now      func() time.Time
+	keys     *keyRing
+	clients  map[string]*client
+	op       *zop.Provider
+	pages    pageSet
+	acr      acrPolicy
+}
+
+// New builds the provider from its dependencies.
+func New(d Deps) (*Provider, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	p := &Provider{
+		cfg: d.Config, store: d.Store, users: d.Users, verifier: d.Verifier,
+		cookies: d.Cookies, log: d.Logger, now: d.Now,
+		keys:    newKeyRing(d.Store, d.Sealer, d.Now),
+		clients: map[string]*client{},
+		acr:     newACRPolicy(d.Config.Assurance.ACRAliases),
+	}
+	for _, c := range d.Config.Clients {
+		cl := &client{cfg: c, idTokenTTL: d.Config.Tokens.IDToken, loginURL: func(id string) string { return PathLogin + "?id=" + id }}
+		if c.JWKS != "" {
+			var set jose.JSONWebKeySet
+			if err := json.Unmarshal([]byte(c.JWKS), &set); err != nil {
+				return nil, fmt.Errorf("client %s: jwks: %w", c.ID, err)
+			}
+			cl.jwks = &set
+		}
+		p.clients[c.ID] = cl
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	p.pages = pages
+
+	opCfg := &zop.Config{
+		CryptoKey:                d.CryptoKey,
+		CryptoKeyId:              "k1",
+		CodeMethodS256:           true,
+		AuthMethodPost:           true,
+		AuthMethodPrivateKeyJWT:  true,
+		GrantTypeRefreshToken:    true,
+		RequestObjectSupported:   false,
+		SupportedUILocales:       []language.Tag{language.English},
+		SupportedClaims:          claimsSupported(),
+		SupportedScopes:          []string{"openid", "profile", "address", "identity_assurance", "offline_access"},
+		DefaultLogoutRedirectURI: "/logged-out",
+	}
+	opts := []zop.Option{
+		zop.WithCustomEndpoints(
+			zop.NewEndpoint(PathAuthorize), zop.NewEndpoint(PathToken), zop.NewEndpoint(PathUserinfo),
+			zop.NewEndpoint(PathRevoke), zop.NewEndpoint(PathEndSession), zop.NewEndpoint(PathJWKS)),
+		zop.WithCustomIntrospectionEndpoint(zop.NewEndpoint(PathIntrospect)),
+		zop.WithLogger(d.Logger),
+	}
+	if d.Config.Dev {
+		opts = append(opts, zop.WithAllowInsecure())
+	}
+	issuer := zop.StaticIssuer(d.Config.Issuer)
+	p.op, err = zop.NewProvider(opCfg, &opStorage{p: p}, issuer, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Init creates or loads the shared signing keys, so the first request does
+// not pay for it and a broken key configuration fails at start.
+func (p *Provider) Init(ctx context.Context) error { return p.keys.ensure(ctx) }
+
+func claimsSupported() []string {
+	list, _ := claims.Metadata()["claims_supported"].([]string)
+	return list
+}
+
+// Handler serves every endpoint of the provider.
+func (p *Provider) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/.well-known/openid-configuration", p.discovery)
+	mux.HandleFunc(PathAuthorize, p.authorize)
+	mux.HandleFunc(PathLogin, p.loginStart)
+	mux.HandleFunc(PathLogin+"/identify", p.loginIdentify)
+	mux.HandleFunc(PathLogin+"/wait", p.loginWait)
+	mux.HandleFunc(PathLogin+"/status", p.loginStatus)
+	mux.HandleFunc(PathLogin+"/continue", p.loginContinue)
+	mux.HandleFunc("/static/", p.static)
+	mux.HandleFunc("/logged-out", p.loggedOut)
+	tokenish := withNoStore(p.withTokenClient(p.op))
+	mux.Handle(PathToken, tokenish)
+	mux.Handle(PathUserinfo, withNoStore(p.op))
+	mux.Handle(PathIntrospect, withNoStore(p.op))
+	mux.Handle(PathRevoke, withNoStore(p.op))
+	mux.Handle(PathJWKS, withCache(p.op, "public, max-age=300"))
+	mux.Handle("/", p.op)
+	return mux
+}
+
+// withTokenClient tells SigningKey which algorithm the authenticating
+// client registered for its ID tokens.
+func (p *Provider) withTokenClient(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, _, ok := r.BasicAuth()
+		if !ok {
+			r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+			if err := r.ParseForm(); err == nil {
+				id = r.PostForm.Get("client_id")
+			}
+		}
+		if c, found := p.clients[id]; found && c.cfg.IDTokenAlg == "ES256" {
+			r = r.WithContext(context.WithValue(r.Context(), algKey{}, jose.ES256))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func withNoStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Pragma", "no-cache")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func withCache(next http.Handler, value string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", value)
+		next.ServeHTTP(w, r)
+	})
+}
+
+func newID() string { return randomToken()[:32] }
+
+func init() {
+	// A broken random source must stop the process, not mint weak tokens.
+	if _, err := rand.Read(make([]byte, 1)); err != nil {
+		panic(err)
+	}
+}

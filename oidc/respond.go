@@ -1,0 +1,67 @@
+package oidc
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+
+	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
+)
+
+// authResponse is where and how an authorization response goes: only
+// built once the client and its exact redirect_uri are known.
+type authResponse struct {
+	redirectURI string
+	mode        zoidc.ResponseMode
+	state       string
+}
+
+func (a *authRequest) response() authResponse {
+	return authResponse{redirectURI: a.RedirectURI, mode: a.ResponseMode, state: a.State}
+}
+
+// redirect sends params to the client with state and iss (RFC 9207), by
+// query or form_post.
+func (p *Provider) redirect(w http.ResponseWriter, r *http.Request, to authResponse, params url.Values) {
+	if to.state != "" {
+		params.Set("state", to.state)
+	}
+	params.Set("iss", p.cfg.Issuer)
+	if to.mode == zoidc.ResponseModeFormPost {
+		p.render(w, r, http.StatusOK, "form_post.html", map[string]any{"Action": to.redirectURI, "Params": params})
+		return
+	}
+	u, err := url.Parse(to.redirectURI)
+	if err != nil {
+		p.errorPage(w, r, http.StatusBadRequest, "The redirect URI is not a valid URL.", "Register a valid redirect URI for the client.")
+		return
+	}
+	q := u.Query()
+	for k, vs := range params {
+		q[k] = vs
+	}
+	u.RawQuery = q.Encode()
+	http.Redirect(w, r, u.String(), http.StatusSeeOther)
+}
+
+// redirectError returns an OAuth error to the client (RFC 6749 4.1.2.1).
+func (p *Provider) redirectError(w http.ResponseWriter, r *http.Request, to authResponse, e *zoidc.Error) {
+	p.log.InfoContext(r.Context(), "authorization error", "error", string(e.ErrorType), "description", e.Description)
+	v := url.Values{"error": {string(e.ErrorType)}}
+	if e.Description != "" {
+		v.Set("error_description", e.Description)
+	}
+	p.redirect(w, r, to, v)
+}
+
+// failRequest answers a stored auth request with an error and forgets it.
+func (p *Provider) failRequest(w http.ResponseWriter, r *http.Request, a *authRequest, e *zoidc.Error) {
+	_ = p.store.Delete(context.WithoutCancel(r.Context()), authRequestKey(a.ID))
+	p.redirectError(w, r, a.response(), e)
+}
+
+// errorPage is shown instead of redirecting when the redirect target cannot
+// be trusted (unknown client, unregistered redirect_uri) or is unknown.
+func (p *Provider) errorPage(w http.ResponseWriter, r *http.Request, status int, problem, fix string) {
+	p.render(w, r, status, "error.html", map[string]any{"Problem": problem, "Fix": fix, "Status": status})
+}
