@@ -123,8 +123,9 @@ func rejected(op, reason string) error {
 
 // Causes wrapped in ErrUnavailable.
 var (
-	errTooLarge  = errors.New("answer larger than the configured limit")
-	errGarbage   = errors.New("answer is not the expected JSON")
-	errUndecrypt = errors.New("answer cannot be decrypted with the session key")
-	errOpen      = errors.New("circuit breaker open")
+	errTooLarge     = errors.New("answer larger than the configured limit")
+	errGarbage      = errors.New("answer is not the expected JSON")
+	errUndecrypt    = errors.New("answer cannot be decrypted with the session key")
+	errOpen         = errors.New("circuit breaker open")
+	errOtherSession = errors.New("answer is for another session")
 )

@@ -19,7 +19,7 @@ import (
 // that tests replace (function fields, to inject faults). It counts
 // requests per route.
 type fakeService struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 
 	mu     sync.Mutex
@@ -48,7 +48,7 @@ const (
 	rNew       = "PUT /sessions/session/new"
 )
 
-func newFake(t *testing.T) *fakeService {
+func newFake(t testing.TB) *fakeService {
 	f := &fakeService{t: t, routes: map[string]http.HandlerFunc{}, counts: map[string]int{}}
 	var err error
 	f.dv, err = envelope.GenerateKey(envelope.Secp256k1)

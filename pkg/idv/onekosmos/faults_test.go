@@ -137,6 +137,12 @@ func TestBadAnswersAreUnavailable(t *testing.T) {
 				_ = conn.Close()
 			}
 		}},
+		{name: "answer for another session", cause: errOtherSession, once: true, handler: func(f *fakeService) http.HandlerFunc {
+			return func(w http.ResponseWriter, r *http.Request) {
+				key, _, _ := f.open(r)
+				f.sealed(w, key, map[string]string{"sessionId": "s-2", "status": "Completed"})
+			}
+		}},
 		{name: "unknown status word", cause: errStatus, once: true, handler: func(f *fakeService) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
 				key, _, _ := f.open(r)

@@ -62,8 +62,13 @@ func (c *Client) IDVResult(ctx context.Context, sessionID string) (idv.IDVResult
 	if err != nil {
 		return idv.IDVResult{}, unavailable("result", err)
 	}
-	if res.SessionID == "" {
+	switch res.SessionID {
+	case "":
 		res.SessionID = sessionID
+	case sessionID:
+	default:
+		// Never hand one person's result to another's session.
+		return idv.IDVResult{}, unavailable("result", errOtherSession)
 	}
 	return res, nil
 }

@@ -135,8 +135,12 @@ func (c *Client) LiveIDResult(ctx context.Context, challengeID string) (idv.Live
 	if err != nil {
 		return idv.LiveIDResult{}, err
 	}
-	if res.ChallengeID == "" {
+	switch res.ChallengeID {
+	case "":
 		res.ChallengeID = challengeID
+	case challengeID:
+	default:
+		return idv.LiveIDResult{}, unavailable(op, errOtherSession)
 	}
 	return res, nil
 }
