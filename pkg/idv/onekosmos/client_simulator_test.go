@@ -1,11 +1,13 @@
 package onekosmos
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/idbridge/idbridge/pkg/idv"
 	"github.com/idbridge/idbridge/pkg/idv/idvtest"
 	"github.com/idbridge/idbridge/pkg/idv/simulator"
 )
@@ -43,4 +45,56 @@ func TestClientAgainstSimulator(t *testing.T) {
 			idvtest.RunTests(t, h)
 		})
 	}
+}
+
+// TestClientSurvivesSimulatorFaults drives the simulator's fault injection:
+// each fault is ErrUnavailable, the breaker opens, and the client recovers
+// once the service is healthy and the open duration has passed.
+func TestClientSurvivesSimulatorFaults(t *testing.T) {
+	faults := &simulator.Faults{}
+	sim, srv, clock := idvtest.StartSimulator(t, simulator.Config{Faults: faults})
+	c, err := New(Config{
+		BaseURL: srv.URL, TenantDNS: sim.TenantDNS(), Community: sim.Community(),
+		LicenseKey: sim.LicenseKey(), DVCID: sim.DVCID(), Now: clock.Now,
+		Breaker: BreakerConfig{Failures: 20, OpenFor: 30 * time.Second},
+	})
+	require.NoError(t, err)
+	c.backoffBase = time.Millisecond
+	ctx := context.Background()
+	s, err := c.StartIDV(ctx, idv.IDVRequest{})
+	require.NoError(t, err)
+
+	for _, tc := range []struct {
+		name  string
+		set   simulator.FaultSettings
+		cause error
+	}{
+		{name: "5xx", set: simulator.FaultSettings{ErrorRate: 1}},
+		{name: "garbage", set: simulator.FaultSettings{GarbageRate: 1}, cause: errGarbage},
+		{name: "dropped connection", set: simulator.FaultSettings{CloseRate: 1}, cause: errNetwork},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			faults.Set(tc.set)
+			_, err := c.IDVResult(ctx, s.ID)
+			require.ErrorIs(t, err, idv.ErrUnavailable)
+			if tc.cause != nil {
+				require.ErrorIs(t, err, tc.cause)
+			}
+		})
+	}
+	// 9 failed attempts so far; 11 more open the breaker.
+	faults.Set(simulator.FaultSettings{ErrorRate: 1})
+	for i := 0; i < 4; i++ {
+		_, _ = c.IDVResult(ctx, s.ID)
+	}
+	require.Equal(t, "open", c.BreakerState())
+	_, err = c.IDVResult(ctx, s.ID)
+	require.ErrorIs(t, err, errOpen)
+
+	faults.Set(simulator.FaultSettings{})
+	clock.Advance(31 * time.Second)
+	r, err := c.IDVResult(ctx, s.ID)
+	require.NoError(t, err)
+	require.Equal(t, idv.StatusPending, r.Status)
+	require.Equal(t, "closed", c.BreakerState())
 }

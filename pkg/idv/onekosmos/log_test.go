@@ -1,0 +1,67 @@
+package onekosmos
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/idbridge/idbridge/pkg/idv"
+)
+
+// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestLogsCarryNoSecretsOrPersonalData(t *testing.T) {
+	f := newFake(t)
+	image := []byte("selfie-bytes-0123456789")
+	f.set(rResultV3, func(w http.ResponseWriter, r *http.Request) {
+		key, _, _ := f.open(r)
+		f.sealed(w, key, map[string]any{"sessionId": "s-1", "status": "Completed", "verification": "Passed",
+			"dl_object": map[string]any{"firstName": "Zebulon", "lastName": "Quixote", "documentNumber": "DN-998877", "dob": "1970-01-02"}})
+	})
+	f.set(rVerify, func(w http.ResponseWriter, r *http.Request) {
+		writeJSONT(w, 400, map[string]any{"code": 400, "message": "bad license " + fakeLicense})
+	})
+	var buf syncBuffer
+	c := f.client(func(cfg *Config) {
+		cfg.Logger = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	ctx := context.Background()
+	_, err := c.StartIDV(ctx, idv.IDVRequest{UserRef: "user-ref-1"})
+	require.NoError(t, err)
+	r, err := c.IDVResult(ctx, "s-1")
+	require.NoError(t, err)
+	require.Equal(t, "Zebulon", r.Person.GivenName)
+	_, err = c.CheckFace(ctx, idv.FaceCheck{Image: image, FaceRef: "face-ref-1"})
+	require.ErrorIs(t, err, idv.ErrRejected)
+
+	out := buf.String()
+	assert.Equal(t, 6, strings.Count(out, `"msg":"1kosmos call"`), out) // 3 bootstrap + create, result, verify
+	for _, secret := range []string{fakeLicense, "Zebulon", "Quixote", "DN-998877", "1970-01-02", "user-ref-1",
+		"face-ref-1", base64.StdEncoding.EncodeToString(image), "hosted.example", c.PublicKey()} {
+		assert.NotContains(t, out, secret)
+	}
+}
