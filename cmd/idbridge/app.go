@@ -154,7 +154,7 @@ func (a *app) buildVerifier(cfg *config.Config) (idv.Verifier, error) {
 		k := cfg.IDV.OneKosmos
 		return onekosmos.New(onekosmos.Config{
 			BaseURL: k.BaseURL, TenantDNS: k.TenantDNS, Community: k.Community, LicenseKey: k.LicenseKey,
-			DVCID: k.DVCID, Curve: k.Curve, PrivateKey: k.PrivateKey, Timeout: k.Timeout, Retries: k.Retries, Logger: a.log,
+			DVCID: k.DVCID, Curve: k.Curve, PrivateKey: k.PrivateKey, Timeout: k.Timeout, Retries: k.Retries, SessionTTL: cfg.IDV.SessionTTL, Logger: a.log,
 		})
 	}
 	base := cfg.Issuer + "/simulator"
@@ -167,7 +167,7 @@ func (a *app) buildVerifier(cfg *config.Config) (idv.Verifier, error) {
 		return sim, nil
 	}
 	return onekosmos.New(onekosmos.Config{
-		BaseURL: base, TenantDNS: sim.TenantDNS(), Community: sim.Community(), LicenseKey: sim.LicenseKey(), DVCID: sim.DVCID(), Logger: a.log,
+		BaseURL: base, TenantDNS: sim.TenantDNS(), Community: sim.Community(), LicenseKey: sim.LicenseKey(), DVCID: sim.DVCID(), SessionTTL: cfg.IDV.SessionTTL, Logger: a.log,
 	})
 }
 
