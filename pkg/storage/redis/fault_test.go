@@ -34,10 +34,16 @@ var ops = []struct {
 	{"CompareAndSwap", func(ctx context.Context, s storage.Store) error {
 		return s.CompareAndSwap(ctx, "k:{f}", []byte("v"), []byte("w"), 0)
 	}},
-	{"Incr", func(ctx context.Context, s storage.Store) error { _, err := s.Incr(ctx, "c:{f}", time.Minute); return err }},
+	{"Incr", func(ctx context.Context, s storage.Store) error {
+		_, err := s.Incr(ctx, "c:{f}", time.Minute)
+		return err
+	}},
 	{"SetAdd", func(ctx context.Context, s storage.Store) error { return s.SetAdd(ctx, "s:{f}", "m", 0) }},
 	{"Delete", func(ctx context.Context, s storage.Store) error { return s.Delete(ctx, "k:{f}", "c:{f}") }},
-	{"Enqueue", func(ctx context.Context, s storage.Store) error { _, err := s.Enqueue(ctx, "q:{f}", []byte("m")); return err }},
+	{"Enqueue", func(ctx context.Context, s storage.Store) error {
+		_, err := s.Enqueue(ctx, "q:{f}", []byte("m"))
+		return err
+	}},
 	{"Claim", func(ctx context.Context, s storage.Store) error {
 		_, err := s.Claim(ctx, "q:{f}", "c", 1, time.Minute)
 		return err
