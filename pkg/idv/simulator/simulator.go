@@ -107,6 +107,8 @@ type Simulator struct {
 	enrolled map[string]string // userUID -> FaceRef of the last passed proofing
 	images   map[string][]byte // FaceRef -> image, for faces the simulator has seen
 	seen     replayCache
+	// lastSweep is when old sessions were last forgotten.
+	lastSweep time.Time
 }
 
 var _ idv.Verifier = (*Simulator)(nil)

@@ -119,8 +119,9 @@ func parseTS(raw json.RawMessage) (time.Time, bool) {
 
 // replayCache remembers requestid uuids so each is accepted once.
 type replayCache struct {
-	mu sync.Mutex
-	m  map[string]time.Time
+	mu        sync.Mutex
+	m         map[string]time.Time
+	lastPrune time.Time
 }
 
 // maxReplayWindow bounds memory when freshness checks are off.
@@ -138,7 +139,8 @@ func (c *replayCache) add(id string, now time.Time, window time.Duration) bool {
 	if window < 0 || window > maxReplayWindow {
 		window = maxReplayWindow
 	}
-	if len(c.m)%1024 == 1023 {
+	if now.Sub(c.lastPrune) > window {
+		c.lastPrune = now
 		for k, t := range c.m {
 			if now.Sub(t) > 2*window {
 				delete(c.m, k)

@@ -36,7 +36,7 @@ func (c *testClock) Advance(d time.Duration) {
 
 // startSim serves a simulator on httptest with BaseURL under /simulator,
 // mounted as the integrator will mount it.
-func startSim(t *testing.T, cfg Config) (*Simulator, *httptest.Server) {
+func startSim(t testing.TB, cfg Config) (*Simulator, *httptest.Server) {
 	t.Helper()
 	var h http.Handler
 	var mu sync.RWMutex
@@ -57,14 +57,14 @@ func startSim(t *testing.T, cfg Config) (*Simulator, *httptest.Server) {
 
 // wireClient builds requests the way 1Kosmos's helpers do.
 type wireClient struct {
-	t       *testing.T
+	t       testing.TB
 	sim     *Simulator
 	key     *envelope.KeyPair
 	license string
 	now     func() time.Time
 }
 
-func newWireClient(t *testing.T, sim *Simulator) *wireClient {
+func newWireClient(t testing.TB, sim *Simulator) *wireClient {
 	k, err := envelope.GenerateKey(envelope.Secp256k1)
 	require.NoError(t, err)
 	return &wireClient{t: t, sim: sim, key: k, license: sim.LicenseKey(), now: sim.now}
@@ -112,7 +112,7 @@ type wireResp struct {
 	header http.Header
 }
 
-func (r wireResp) json(t *testing.T) map[string]any {
+func (r wireResp) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(r.body, &m), "body %s", r.body)
@@ -159,7 +159,7 @@ func (c *wireClient) do(q wireReq) wireResp {
 	return send(t, req)
 }
 
-func send(t *testing.T, req *http.Request) wireResp {
+func send(t testing.TB, req *http.Request) wireResp {
 	t.Helper()
 	res, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
@@ -175,7 +175,7 @@ func jsonNum(n int64) string {
 }
 
 // openSealed decrypts the "data" of a sealed docuverify answer with key.
-func openSealed(t *testing.T, key []byte, r wireResp) map[string]any {
+func openSealed(t testing.TB, key []byte, r wireResp) map[string]any {
 	t.Helper()
 	require.Equal(t, http.StatusOK, r.status, "body %s", r.body)
 	outer := r.json(t)

@@ -1,0 +1,133 @@
+package simulator
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/idbridge/idbridge/pkg/idv"
+)
+
+func TestAutoComplete(t *testing.T) {
+	sim, _ := startSim(t, Config{AutoComplete: true})
+	ctx := context.Background()
+
+	s, err := sim.StartIDV(ctx, idv.IDVRequest{UserRef: "load-user"})
+	require.NoError(t, err)
+	r, err := sim.IDVResult(ctx, s.ID)
+	require.NoError(t, err)
+	assert.Equal(t, idv.StatusCompleted, r.Status)
+	assert.Equal(t, idv.Passed, r.Verification)
+	assert.Equal(t, fixtures[0].Person.GivenName, r.Person.GivenName)
+
+	c := newWireClient(t, sim)
+	id, _ := c.create("dl_object")
+	assert.Equal(t, "Completed", c.result(id)["status"])
+
+	l, err := sim.StartLiveID(ctx, idv.LiveIDRequest{UserRef: "load-user"})
+	require.NoError(t, err, "the auto-completed proofing enrolled the face")
+	lr, err := sim.LiveIDResult(ctx, l.ID)
+	require.NoError(t, err)
+	assert.Equal(t, idv.StatusCompleted, lr.Status)
+	assert.Equal(t, idv.Passed, lr.FaceMatch)
+
+	assert.ErrorIs(t, sim.Complete(s.ID, CompleteOptions{}), ErrFinished)
+	assert.ErrorIs(t, sim.Decline(l.ID), ErrFinished)
+}
+
+func TestHookErrors(t *testing.T) {
+	sim, err := New(Config{BaseURL: "http://sim.test"})
+	require.NoError(t, err)
+	ctx := context.Background()
+	s, err := sim.StartIDV(ctx, idv.IDVRequest{})
+	require.NoError(t, err)
+	tests := []struct {
+		name string
+		err  error
+		want error
+	}{
+		{name: "unknown fixture", err: sim.Complete(s.ID, CompleteOptions{Fixture: "nobody"}), want: ErrUnknownFixture},
+		{name: "unknown session", err: sim.Complete("nope", CompleteOptions{}), want: ErrNotFound},
+		{name: "unknown live session", err: sim.CompleteLiveID("nope", LiveIDOptions{}), want: ErrNotFound},
+		{name: "decline unknown", err: sim.Decline("nope"), want: ErrNotFound},
+		{name: "bad document type", err: sim.Complete(s.ID, CompleteOptions{DocumentType: "x"}), want: idv.ErrInvalidInput},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.True(t, errors.Is(tt.err, tt.want), "got %v", tt.err)
+		})
+	}
+	_, err = sim.StartLiveID(ctx, idv.LiveIDRequest{UserRef: "never-proofed"})
+	assert.ErrorIs(t, err, idv.ErrInvalidInput)
+}
+
+func TestNewValidates(t *testing.T) {
+	for _, base := range []string{"", "not a url", "ftp://x", "http://"} {
+		_, err := New(Config{BaseURL: base})
+		assert.Error(t, err, base)
+	}
+	_, err := New(Config{BaseURL: "http://x", Curve: "ed25519"})
+	assert.Error(t, err)
+	sim, err := New(Config{BaseURL: "http://x/sim/"})
+	require.NoError(t, err)
+	assert.Equal(t, "http://x/sim", sim.BaseURL())
+	assert.Equal(t, DefaultTenantDNS, sim.TenantDNS())
+	assert.Equal(t, DefaultCommunity, sim.Community())
+	assert.Equal(t, DefaultLicenseKey, sim.LicenseKey())
+	assert.Equal(t, DefaultDVCID, sim.DVCID())
+}
+
+func TestOldSessionsAreForgotten(t *testing.T) {
+	clock := &testClock{now: time.Now()}
+	sim, err := New(Config{BaseURL: "http://sim.test", Now: clock.Now})
+	require.NoError(t, err)
+	ctx := context.Background()
+	first, err := sim.StartIDV(ctx, idv.IDVRequest{})
+	require.NoError(t, err)
+	clock.Advance(DefaultSessionTTL)
+	kept, err := sim.StartIDV(ctx, idv.IDVRequest{})
+	require.NoError(t, err)
+	clock.Advance(retention + time.Second)
+	last, err := sim.StartIDV(ctx, idv.IDVRequest{})
+	require.NoError(t, err)
+	_, err = sim.IDVResult(ctx, first.ID)
+	assert.ErrorIs(t, err, idv.ErrNotFound, "expired more than the retention ago")
+	r, err := sim.IDVResult(ctx, kept.ID)
+	require.NoError(t, err)
+	assert.Equal(t, idv.StatusExpired, r.Status, "expired less than the retention ago")
+	r, err = sim.IDVResult(ctx, last.ID)
+	require.NoError(t, err)
+	assert.Equal(t, idv.StatusPending, r.Status)
+}
+
+func BenchmarkWireCreateAndResult(b *testing.B) {
+	sim, _ := startSim(b, Config{})
+	c := newWireClient(b, sim)
+	for b.Loop() {
+		id, _ := c.create("dl_object")
+		if c.result(id)["status"] != "Pending" {
+			b.Fatal("unexpected status")
+		}
+	}
+}
+
+func BenchmarkVerifierStartAndResult(b *testing.B) {
+	sim, err := New(Config{BaseURL: "http://sim.test"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		s, err := sim.StartIDV(ctx, idv.IDVRequest{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := sim.IDVResult(ctx, s.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
