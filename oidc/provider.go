@@ -155,7 +155,7 @@ func (p *Provider) Handler() http.Handler {
 	mux.HandleFunc("/logged-out", p.loggedOut)
 	tokenish := withNoStore(p.withTokenClient(p.op))
 	mux.Handle(PathToken, tokenish)
-	mux.Handle(PathUserinfo, withNoStore(p.op))
+	mux.Handle(PathUserinfo, withNoStore(withBearerChallenge(p.op)))
 	mux.Handle(PathIntrospect, withNoStore(p.op))
 	mux.Handle(PathRevoke, withNoStore(p.op))
 	mux.Handle(PathJWKS, withCache(p.op, "public, max-age=300"))
@@ -179,6 +179,24 @@ func (p *Provider) withTokenClient(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// withBearerChallenge answers a rejected access token with 401 and a
+// WWW-Authenticate challenge (RFC 6750 3.1) where zitadel answers 403.
+func withBearerChallenge(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(&challengeWriter{ResponseWriter: w}, r)
+	})
+}
+
+type challengeWriter struct{ http.ResponseWriter }
+
+func (c *challengeWriter) WriteHeader(status int) {
+	if status == http.StatusUnauthorized || status == http.StatusForbidden {
+		c.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="the access token is invalid, expired or revoked"`)
+		status = http.StatusUnauthorized
+	}
+	c.ResponseWriter.WriteHeader(status)
 }
 
 func withNoStore(next http.Handler) http.Handler {
