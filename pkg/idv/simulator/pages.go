@@ -3,6 +3,7 @@ package simulator
 import (
 	"bytes"
 	"crypto/subtle"
+	"encoding/base64"
 	"errors"
 	"html/template"
 	"io"
@@ -110,6 +111,19 @@ func formFile(r *http.Request, field string) ([]byte, error) {
 		return nil, err
 	}
 	return b, err
+}
+
+// sample is a sample image shown on a page as a data: URL (the CSP
+// allows img-src data:).
+type sample struct {
+	Label string
+	Src   template.URL
+}
+
+func dataURL(png []byte) template.URL {
+	// The bytes are images the simulator itself generated or accepted;
+	// base64 cannot break out of the attribute.
+	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
 }
 
 // donePage is the page shown after the person finished.

@@ -17,6 +17,7 @@ type idvPage struct {
 	SessionID, Status, Action, CSRF, Error string
 	Consent                                bool
 	DocTypes, Fixtures                     []option
+	Samples                                []sample
 }
 
 var docTypeLabels = []option{
@@ -36,6 +37,7 @@ func (s *Simulator) idvPageData(x idvSession, doc idv.DocumentType, fixture stri
 	}
 	for i, f := range fixtures {
 		p.Fixtures = append(p.Fixtures, option{Value: f.Name, Label: f.Label, Selected: f.Name == fixture || (fixture == "" && i == 0)})
+		p.Samples = append(p.Samples, sample{Label: f.Person.GivenName, Src: dataURL(f.Selfie)})
 	}
 	return p
 }

@@ -8,13 +8,23 @@ import (
 // livePage is the data of the simulated authenticator page.
 type livePage struct {
 	SessionID, Status, Action, CSRF, Error, Origin, Purpose string
+	// Enrolled and Other preview the two sample faces when known.
+	Enrolled, Other *sample
 }
 
 func (s *Simulator) livePageData(x liveSession) livePage {
-	return livePage{
+	p := livePage{
 		SessionID: x.ID, Status: x.Status, CSRF: x.CSRF, Origin: x.Origin, Purpose: x.Purpose,
 		Action: s.pagePath("/liveid/session/" + x.ID),
+		Other:  &sample{Label: "Someone else", Src: dataURL(strangerSelfie)},
 	}
+	s.mu.Lock()
+	img, ok := s.images[x.FaceRef]
+	s.mu.Unlock()
+	if ok {
+		p.Enrolled = &sample{Label: "Enrolled face", Src: dataURL(img)}
+	}
+	return p
 }
 
 // handleLivePage serves GET /liveid/session/{id}, the page a LiveID QR code

@@ -75,6 +75,8 @@ func TestIDVPage(t *testing.T) {
 		assert.Contains(t, body, `<option value="ppt_object" selected>`, "document type preselected from the session")
 		assert.Contains(t, body, "Simulator")
 		assert.NotContains(t, body, "<script")
+		assert.Contains(t, body, `src="data:image/png;base64,`, "sample selfies are shown")
+		assert.NotContains(t, body, "ZgotmplZ")
 		res, _ := sim.IDVResult(ctx, s.ID)
 		assert.Equal(t, idv.StatusInProgress, res.Status)
 	})

@@ -72,6 +72,7 @@ type statusRecorder struct {
 	status int
 }
 
+// WriteHeader records the status for the log line.
 func (r *statusRecorder) WriteHeader(code int) {
 	r.status = code
 	r.ResponseWriter.WriteHeader(code)
