@@ -29,6 +29,10 @@ type Config struct {
 	PersonData PersonData `yaml:"personal_data"`
 	Clients    []Client   `yaml:"clients"`
 	Demo       Demo       `yaml:"demo"`
+	// API configures the connector API and webhooks (api.go).
+	API API `yaml:"api"`
+	// Risk configures risk-based step-up (risk.go).
+	Risk Risk `yaml:"risk"`
 }
 
 // Log configures log/slog output.

@@ -108,6 +108,8 @@ func (c *Config) problems() []string {
 			add(f+".scopes", "must include openid")
 		}
 	}
+	p = append(p, c.API.problems()...)
+	p = append(p, c.Risk.problems()...)
 	if c.Demo.Enabled && !seen[c.Demo.ClientID] {
 		add("demo.client_id", "%q is not a configured client", c.Demo.ClientID)
 	}

@@ -1,0 +1,7 @@
+package config
+
+// Risk configures risk-based step-up.
+type Risk struct{}
+
+// problems reports every problem of the risk section with field paths.
+func (r Risk) problems() []string { return nil }
