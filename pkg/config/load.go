@@ -136,6 +136,8 @@ func (c *Config) ApplyDefaults() {
 	dur(&c.Tokens.Code, time.Minute)
 	dur(&c.Tokens.AuthRequest, 15*time.Minute)
 	def(&c.Demo.ClientID, "demo")
+	c.API.applyDefaults()
+	c.Risk.applyDefaults()
 	for i := range c.Clients {
 		cl := &c.Clients[i]
 		def(&cl.TokenAuthMethod, "client_secret_basic")

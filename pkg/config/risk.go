@@ -5,3 +5,6 @@ type Risk struct{}
 
 // problems reports every problem of the risk section with field paths.
 func (r Risk) problems() []string { return nil }
+
+// applyDefaults fills unset fields.
+func (r *Risk) applyDefaults() {}
