@@ -80,7 +80,9 @@ func New(d Deps) (*Provider, error) {
 	p := &Provider{
 		cfg: d.Config, store: d.Store, users: d.Users, verifier: d.Verifier,
 		cookies: d.Cookies, log: d.Logger, now: d.Now,
-		keys:    newKeyRing(d.Store, d.Sealer, d.Now),
+		keys: newKeyRing(d.Store, d.Sealer, d.Now, d.Config.Keys.RotationPeriod,
+			// A retired key stays published while tokens it signed live.
+			max(d.Config.Tokens.IDToken, d.Config.Tokens.AccessToken)+time.Hour),
 		clients: map[string]*client{},
 		acr:     newACRPolicy(d.Config.Assurance.ACRAliases),
 	}
@@ -135,6 +137,23 @@ func New(d Deps) (*Provider, error) {
 // Init creates or loads the shared signing keys, so the first request does
 // not pay for it and a broken key configuration fails at start.
 func (p *Provider) Init(ctx context.Context) error { return p.keys.ensure(ctx) }
+
+// RotateKeys advances the signing key ring now: the next keys start
+// signing (force) or only those that are due.
+func (p *Provider) RotateKeys(ctx context.Context, force bool) ([]KeyInfo, error) {
+	return p.keys.Rotate(ctx, force)
+}
+
+// Keys lists the signing key ring.
+func (p *Provider) Keys(ctx context.Context) ([]KeyInfo, error) { return p.keys.List(ctx) }
+
+// Run performs the provider's background work until ctx ends: automatic
+// key rotation, checked every minute, on one replica at a time.
+func (p *Provider) Run(ctx context.Context) {
+	p.keys.rotationLoop(ctx, time.Minute, func(err error) {
+		p.log.ErrorContext(ctx, "signing key rotation", "error", err)
+	})
+}
 
 func claimsSupported() []string {
 	list, _ := claims.Metadata()["claims_supported"].([]string)

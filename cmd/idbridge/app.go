@@ -31,6 +31,7 @@ type app struct {
 	cfg      *config.Config
 	log      *slog.Logger
 	store    storage.Store
+	users    *users.Repo
 	provider *oidc.Provider
 	sim      *simulator.Simulator
 	demo     *demo.Demo
@@ -62,6 +63,7 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, err
 		return nil, err
 	}
 	repo := users.New(a.store, sealer, users.Options{HashKey: hashKey, Retention: cfg.PersonData.Retention})
+	a.users = repo
 	verifier, err := a.buildVerifier(cfg)
 	if err != nil {
 		return nil, err
@@ -206,6 +208,18 @@ func (a *app) ready(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) Close() error { return a.store.Close() }
+
+// forget erases a person everywhere and records it in the audit log.
+func (a *app) forget(ctx context.Context, sub string) error {
+	if err := a.users.Forget(ctx, sub); err != nil {
+		return err
+	}
+	a.log.Info("audit", slog.String("audit", "users.forget"), slog.String("sub", sub))
+	return nil
+}
+
+// Run performs background work (key rotation) until ctx ends.
+func (a *app) Run(ctx context.Context) { a.provider.Run(ctx) }
 
 // withRequestLog logs one line per request with a request id; never the
 // query string, which carries codes, tokens and hints.

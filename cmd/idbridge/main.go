@@ -22,6 +22,8 @@ Usage:
   idbridge [serve] [--config FILE]    start the provider (default; no file: embedded dev defaults)
   idbridge simulator [--listen ADDR]  run the 1Kosmos simulator on its own, like a remote tenant
   idbridge check-config --config FILE report every problem of a configuration file
+  idbridge keys list|rotate           show or rotate the shared signing keys
+  idbridge users forget USER          erase a person's data everywhere (audited)
   idbridge help                       show this help
 
 The configuration file may also be given as IDBRIDGE_CONFIG.
@@ -52,6 +54,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return simulatorCommand(ctx, args, stderr)
 	case "check-config":
 		return checkConfigCommand(args, stdout, stderr)
+	case "keys":
+		return keysCommand(ctx, args, stdout, stderr)
+	case "users":
+		return usersCommand(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -52,6 +52,7 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go app.Run(ctx)
 	log.Info("idbridge serving", "issuer", cfg.Issuer, "listen", ln.Addr().String(), "storage", cfg.Storage.Type, "idv", cfg.IDV.Type)
 	log.Info("discovery: " + cfg.Issuer + "/.well-known/openid-configuration")
 	if cfg.Demo.Enabled {
