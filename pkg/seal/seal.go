@@ -1,6 +1,11 @@
 // Package seal encrypts personal data at rest: AES-256-GCM under a
-// configured key with a key id, so keys can rotate (seal with the current
-// key, open with any configured one).
+// configured key whose id travels with every sealed value, so keys can
+// rotate (seal with the current key, open with any configured one).
+//
+// A sealed value is "v1.<kid>.<base64url(nonce || ciphertext || tag)>"
+// with a random 12-byte nonce. The caller's additional data (for example
+// the record's key) is authenticated, so a value copied to another record
+// does not open.
 package seal
 
 import (
@@ -11,49 +16,42 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"strings"
 )
 
-// Errors returned by Open and ParseKey.
+// Errors returned by this package. Callers compare with errors.Is.
 var (
+	// ErrUnknownKey: the value was sealed under a key id that is not
+	// configured (a key was retired too early, or the data is foreign).
 	ErrUnknownKey = errors.New("seal: sealed under a key that is not configured")
-	ErrCorrupt    = errors.New("seal: sealed data is corrupt or was tampered with")
-	ErrBadKey     = errors.New("seal: key must be \"kid:base64-of-32-bytes\"")
+	// ErrCorrupt: the value is malformed, was altered, or is opened with
+	// other additional data than it was sealed with.
+	ErrCorrupt = errors.New("seal: sealed data is corrupt or was tampered with")
+	// ErrBadKey: a key or key string is malformed (id charset, secret size)
+	// or two keys share an id.
+	ErrBadKey = errors.New("seal: key must be \"kid:base64-of-32-bytes\"")
 )
 
-// Key is one data-encryption key.
-type Key struct {
-	ID     string
-	Secret []byte // 32 bytes
-}
+// version prefixes every sealed value; a new format gets a new version.
+const version = "v1"
 
-// ParseKey reads a configuration string "kid:base64-of-32-bytes".
-func ParseKey(s string) (Key, error) {
-	id, b64, ok := strings.Cut(s, ":")
-	if !ok || id == "" || strings.ContainsAny(id, ". ") {
-		return Key{}, ErrBadKey
-	}
-	secret, err := base64.StdEncoding.DecodeString(b64)
-	if err != nil || len(secret) != 32 {
-		return Key{}, ErrBadKey
-	}
-	return Key{ID: id, Secret: secret}, nil
-}
-
-// Sealer seals with its current key and opens with any of its keys. Safe
-// for concurrent use.
+// Sealer seals with its current key and opens with any of its keys. It is
+// safe for concurrent use.
 type Sealer struct {
 	current string
 	aeads   map[string]cipher.AEAD
 }
 
-// New returns a Sealer sealing under current and also opening data sealed
-// under old.
+// New returns a Sealer sealing under current and opening data sealed under
+// current or any of old. It returns ErrBadKey for a malformed key or a
+// repeated id.
 func New(current Key, old ...Key) (*Sealer, error) {
 	s := &Sealer{current: current.ID, aeads: map[string]cipher.AEAD{}}
 	for _, k := range append([]Key{current}, old...) {
-		if k.ID == "" || strings.ContainsAny(k.ID, ". ") || len(k.Secret) != 32 {
+		if !validID(k.ID) || len(k.Secret) != KeySize {
 			return nil, fmt.Errorf("%w (key id %q)", ErrBadKey, k.ID)
+		}
+		if _, dup := s.aeads[k.ID]; dup {
+			return nil, fmt.Errorf("%w: key id %q configured twice", ErrBadKey, k.ID)
 		}
 		b, err := aes.NewCipher(k.Secret)
 		if err != nil {
@@ -68,11 +66,10 @@ func New(current Key, old ...Key) (*Sealer, error) {
 	return s, nil
 }
 
-const version = "v1"
+// CurrentKeyID is the id Seal writes into new values.
+func (s *Sealer) CurrentKeyID() string { return s.current }
 
-// Seal encrypts plaintext bound to aad (for example the record's key, so
-// a sealed value cannot be moved to another record). The output is
-// "v1.<kid>.<base64url(nonce||ciphertext)>".
+// Seal encrypts plaintext under the current key, bound to aad.
 func (s *Sealer) Seal(plaintext, aad []byte) ([]byte, error) {
 	g := s.aeads[s.current]
 	nonce := make([]byte, g.NonceSize())
@@ -85,7 +82,9 @@ func (s *Sealer) Seal(plaintext, aad []byte) ([]byte, error) {
 	return base64.RawURLEncoding.AppendEncode(out, ct), nil
 }
 
-// Open decrypts what Seal produced with the same aad.
+// Open decrypts what Seal produced with the same aad. It returns
+// ErrUnknownKey if the value names a key this Sealer lacks and ErrCorrupt
+// for anything else that does not verify.
 func (s *Sealer) Open(sealed, aad []byte) ([]byte, error) {
 	parts := bytes.SplitN(sealed, []byte("."), 3)
 	if len(parts) != 3 || string(parts[0]) != version {
@@ -93,9 +92,14 @@ func (s *Sealer) Open(sealed, aad []byte) ([]byte, error) {
 	}
 	g, ok := s.aeads[string(parts[1])]
 	if !ok {
+		if !validID(string(parts[1])) {
+			return nil, ErrCorrupt
+		}
 		return nil, fmt.Errorf("%w: %q", ErrUnknownKey, parts[1])
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(string(parts[2]))
+	// Strict: only the canonical encoding opens, so one sealed value has
+	// exactly one spelling.
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(string(parts[2]))
 	if err != nil || len(raw) < g.NonceSize()+g.Overhead() {
 		return nil, ErrCorrupt
 	}
