@@ -49,6 +49,7 @@ type Server struct {
 	port       int
 	appendOnly bool
 	extra      []string
+	monitor    string // Sentinel only: its "sentinel monitor" line
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -65,17 +66,23 @@ func Start(t testing.TB, opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
-	t.Cleanup(s.Kill)
+	s.boot()
+	return s
+}
+
+// boot registers the cleanup and launches s on a free port.
+func (s *Server) boot() {
+	s.t.Helper()
+	s.t.Cleanup(s.Kill)
 	var err error
 	// A port found free may be taken before the server binds it; try anew.
 	for range 5 {
-		s.port = freePort(t)
+		s.port = freePort(s.t)
 		if err = s.launch(); err == nil {
-			return s
+			return
 		}
 	}
-	t.Fatalf("redistest: starting redis-server: %v", err)
-	return nil
+	s.t.Fatalf("redistest: starting redis-server: %v", err)
 }
 
 // Addr is the server's "127.0.0.1:port".
@@ -143,11 +150,18 @@ func (s *Server) launch() error {
 		"--port", strconv.Itoa(s.port),
 		"--bind", "127.0.0.1",
 		"--dir", s.dir,
-		"--save", "",
-		"--appendonly", yesNo[s.appendOnly],
 		"--protected-mode", "no",
 		"--daemonize", "no",
 		"--logfile", "redis.log",
+	}
+	if s.monitor == "" {
+		args = append(args, "--save", "", "--appendonly", yesNo[s.appendOnly])
+	} else {
+		conf, err := s.sentinelConf()
+		if err != nil {
+			return err
+		}
+		args = append([]string{conf, "--sentinel"}, args...)
 	}
 	cmd := exec.Command(s.bin, append(args, s.extra...)...)
 	cmd.Dir = s.dir

@@ -47,3 +47,18 @@ func TestCluster(t *testing.T) {
 		t.Fatalf("masters %v, err %v; want 3 answering", masters, err)
 	}
 }
+
+func TestSentinel(t *testing.T) {
+	master := redistest.Start(t)
+	sentinel := redistest.StartSentinel(t, master, "idb")
+	c := redis.NewFailoverClient(&redis.FailoverOptions{MasterName: "idb", SentinelAddrs: []string{sentinel.Addr()}})
+	defer c.Close()
+	if err := c.Set(t.Context(), "k", "v", 0).Err(); err != nil {
+		t.Fatalf("SET through Sentinel: %v", err)
+	}
+	direct := redis.NewClient(&redis.Options{Addr: master.Addr()})
+	defer direct.Close()
+	if v, err := direct.Get(t.Context(), "k").Result(); err != nil || v != "v" {
+		t.Fatalf("the master Sentinel named does not hold the value: %q, %v", v, err)
+	}
+}
