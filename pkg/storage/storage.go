@@ -25,7 +25,10 @@ var (
 	ErrExists = errors.New("storage: already exists")
 	// ErrConflict: CompareAndSwap found a value other than the expected one.
 	ErrConflict = errors.New("storage: value changed concurrently")
-	// ErrUnavailable: the backend cannot be reached; nothing was written.
+	// ErrUnavailable: the backend cannot be reached or did not answer in
+	// time. A write that failed before reaching it was not applied; one that
+	// timed out waiting for the answer may have been, so callers retry only
+	// idempotent steps blindly.
 	ErrUnavailable = errors.New("storage: backend unavailable")
 )
 
@@ -72,8 +75,9 @@ type Store interface {
 	// or was taken over is left alone and ErrConflict is returned.
 	Unlock(ctx context.Context, key, token string) error
 
-	// Enqueue appends a message to the durable queue. Messages survive a
-	// restart of the process (and, on Redis, of Redis with persistence).
+	// Enqueue appends a message to the durable queue. On Redis, messages
+	// survive a restart of the process (and of Redis with persistence);
+	// storage/memory keeps them only for the life of the process.
 	Enqueue(ctx context.Context, queue string, payload []byte) (id string, err error)
 	// Claim hands up to n messages of queue to consumer, each leased for
 	// lease: new messages first, then messages whose lease expired without
