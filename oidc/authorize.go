@@ -1,7 +1,9 @@
 package oidc
 
 import (
+	"context"
 	"net/http"
+	"net/url"
 	"slices"
 
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
@@ -9,6 +11,21 @@ import (
 
 	"github.com/idbridge/idbridge/pkg/claims"
 )
+
+// authzError is why an authorization request was refused: shown on a page
+// while the client or its redirect_uri cannot be trusted (page), else sent
+// back to the client (oauth, to).
+type authzError struct {
+	page         bool
+	status       int
+	problem, fix string
+	to           authResponse
+	oauth        *zoidc.Error
+}
+
+func pageError(status int, problem, fix string) *authzError {
+	return &authzError{page: true, status: status, problem: problem, fix: fix}
+}
 
 // authorize is the authorization endpoint (OIDC Core 3.1.2), GET and POST.
 // Until the client and its exact redirect_uri are known, errors are shown
@@ -24,76 +41,108 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		p.errorPage(w, r, http.StatusBadRequest, "The authorization request could not be read.", "Send a well-formed query string or form body (at most 64 KiB).")
 		return
 	}
-	cl, ok := p.clients[r.Form.Get("client_id")]
+	form := r.Form
+	fromPAR := false
+	if form.Get("request_uri") != "" {
+		pushed, aerr := p.takePushed(r.Context(), form)
+		if aerr != nil {
+			p.refuse(w, r, aerr)
+			return
+		}
+		form, fromPAR = pushed, true
+	}
+	a, aerr := p.parseAuthorize(r.Context(), form, fromPAR)
+	if aerr != nil {
+		p.refuse(w, r, aerr)
+		return
+	}
+	p.proceed(w, r, a)
+}
+
+func (p *Provider) refuse(w http.ResponseWriter, r *http.Request, e *authzError) {
+	if e.page {
+		p.errorPage(w, r, e.status, e.problem, e.fix)
+		return
+	}
+	p.redirectError(w, r, e.to, e.oauth)
+}
+
+// parseAuthorize validates authorization parameters into an auth request.
+// fromPAR tells that form came from a pushed request (RFC 9126).
+func (p *Provider) parseAuthorize(ctx context.Context, form url.Values, fromPAR bool) (*authRequest, *authzError) {
+	cl, ok := p.clients[form.Get("client_id")]
 	if !ok {
-		p.errorPage(w, r, http.StatusBadRequest, "Unknown client_id.", "Use the client_id registered in idbridge's configuration (clients[].id).")
-		return
+		return nil, pageError(http.StatusBadRequest, "Unknown client_id.", "Use the client_id registered in idbridge's configuration (clients[].id).")
 	}
-	redirectURI := r.Form.Get("redirect_uri")
+	redirectURI := form.Get("redirect_uri")
 	if !slices.Contains(cl.cfg.RedirectURIs, redirectURI) {
-		p.errorPage(w, r, http.StatusBadRequest, "The redirect_uri is not registered for this client.", "Send exactly one of the client's registered redirect URIs (compared character for character).")
-		return
+		return nil, pageError(http.StatusBadRequest, "The redirect_uri is not registered for this client.", "Send exactly one of the client's registered redirect URIs (compared character for character).")
 	}
-	to := authResponse{redirectURI: redirectURI, state: r.Form.Get("state")}
-	switch mode := zoidc.ResponseMode(r.Form.Get("response_mode")); mode {
+	to := authResponse{redirectURI: redirectURI, state: form.Get("state")}
+	fail := func(e *zoidc.Error) (*authRequest, *authzError) {
+		return nil, &authzError{to: to, oauth: e}
+	}
+	switch mode := zoidc.ResponseMode(form.Get("response_mode")); mode {
 	case "", zoidc.ResponseModeQuery, zoidc.ResponseModeFormPost:
 		to.mode = mode
 	default:
-		p.redirectError(w, r, to, zoidc.ErrInvalidRequest().WithDescription("response_mode must be query or form_post"))
-		return
+		return fail(zoidc.ErrInvalidRequest().WithDescription("response_mode must be query or form_post"))
 	}
-	if r.Form.Get("request_uri") != "" {
-		p.redirectError(w, r, to, errRequestURINotSupported().WithDescription("request_uri is supported only for pushed authorization requests"))
-		return
+	if cl.cfg.RequirePAR && !fromPAR {
+		return fail(zoidc.ErrInvalidRequest().WithDescription("this client must push its authorization request to the pushed_authorization_request_endpoint first (RFC 9126)"))
 	}
-	if r.Form.Get("request") != "" {
-		p.redirectError(w, r, to, zoidc.ErrRequestNotSupported().WithDescription("request objects are not supported; send the parameters directly"))
-		return
+	if fromPAR && form.Get("request_uri") != "" {
+		return fail(zoidc.ErrInvalidRequest().WithDescription("a pushed request must not itself contain request_uri"))
 	}
 	var ar zoidc.AuthRequest
-	if err := p.op.Decoder().Decode(&ar, r.Form); err != nil {
-		p.redirectError(w, r, to, zoidc.ErrInvalidRequest().WithDescription("malformed parameter: check max_age is a non-negative integer and every parameter appears once"))
-		return
+	if err := p.op.Decoder().Decode(&ar, form); err != nil {
+		return fail(zoidc.ErrInvalidRequest().WithDescription("malformed parameter: check max_age is a non-negative integer and every parameter appears once"))
+	}
+	rawClaims := form.Get("claims")
+	if ar.RequestParam != "" {
+		objClaims, err := p.requestObject(ctx, &ar, cl)
+		if err != nil {
+			return fail(err)
+		}
+		if objClaims != "" {
+			rawClaims = objClaims
+		}
+		to.state, to.redirectURI = ar.State, ar.RedirectURI
+		if !slices.Contains(cl.cfg.RedirectURIs, ar.RedirectURI) {
+			return nil, pageError(http.StatusBadRequest, "The request object's redirect_uri is not registered for this client.", "Sign a request object with one of the client's registered redirect URIs.")
+		}
 	}
 	if ar.ResponseType != zoidc.ResponseTypeCode {
-		p.redirectError(w, r, to, errUnsupportedResponseType().WithDescription("only response_type=code is supported"))
-		return
+		return fail(errUnsupportedResponseType().WithDescription("only response_type=code is supported"))
 	}
 	if !slices.Contains(ar.Scopes, zoidc.ScopeOpenID) {
-		p.redirectError(w, r, to, zoidc.ErrInvalidScope().WithDescription("the openid scope is required"))
-		return
+		return fail(zoidc.ErrInvalidScope().WithDescription("the openid scope is required"))
 	}
 	maxAge, err := zop.ValidateAuthReqPrompt(ar.Prompt, ar.MaxAge)
 	if err != nil {
-		p.redirectError(w, r, to, asOIDCError(err))
-		return
+		return fail(asOIDCError(err))
 	}
 	for _, pr := range ar.Prompt {
 		if !slices.Contains([]string{zoidc.PromptNone, zoidc.PromptLogin, zoidc.PromptConsent, zoidc.PromptSelectAccount}, pr) {
-			p.redirectError(w, r, to, zoidc.ErrInvalidRequest().WithDescription("unknown prompt value %q", pr))
-			return
+			return fail(zoidc.ErrInvalidRequest().WithDescription("unknown prompt value %q", pr))
 		}
 	}
 	if ar.CodeChallenge != "" && ar.CodeChallengeMethod != zoidc.CodeChallengeMethodS256 {
-		p.redirectError(w, r, to, zoidc.ErrInvalidRequest().WithDescription("code_challenge_method must be S256"))
-		return
+		return fail(zoidc.ErrInvalidRequest().WithDescription("code_challenge_method must be S256"))
 	}
 	if cl.requirePKCE() && ar.CodeChallenge == "" {
-		p.redirectError(w, r, to, zoidc.ErrInvalidRequest().WithDescription("this client must use PKCE: send code_challenge with code_challenge_method=S256"))
-		return
+		return fail(zoidc.ErrInvalidRequest().WithDescription("this client must use PKCE: send code_challenge with code_challenge_method=S256"))
 	}
-	creq, err := claims.ParseRequest(r.Form.Get("claims"))
+	creq, err := claims.ParseRequest(rawClaims)
 	if err != nil {
-		p.redirectError(w, r, to, zoidc.ErrInvalidRequest().WithDescription("%s", err.Error()))
-		return
+		return fail(zoidc.ErrInvalidRequest().WithDescription("%s", err.Error()))
 	}
 	// The hint verifier reads the issuer from the context, as zitadel's own
 	// router would have set it.
-	ctx := zop.ContextWithIssuer(r.Context(), p.cfg.Issuer)
+	ctx = zop.ContextWithIssuer(ctx, p.cfg.Issuer)
 	hintSub, err := zop.ValidateAuthReqIDTokenHint(ctx, ar.IDTokenHint, p.op.IDTokenHintVerifier(ctx))
 	if err != nil {
-		p.redirectError(w, r, to, asOIDCError(err))
-		return
+		return fail(asOIDCError(err))
 	}
 	acrValues := []string(ar.ACRValues)
 	acrEssential := false
@@ -101,17 +150,15 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		acrValues, acrEssential = vals, essential
 	}
 	if acrEssential && !slices.ContainsFunc(acrValues, func(v string) bool { return p.acr.canonical(v) != "" }) {
-		p.redirectError(w, r, to, errUnmetAuthenticationRequirements().WithDescription("none of the essential acr values is supported; see acr_values_supported in discovery"))
-		return
+		return fail(errUnmetAuthenticationRequirements().WithDescription("none of the essential acr values is supported; see acr_values_supported in discovery"))
 	}
-	a := &authRequest{
-		ID: newID(), CreatedAt: p.now(), ClientID: cl.cfg.ID, RedirectURI: redirectURI,
-		State: ar.State, Nonce: ar.Nonce, Scopes: cl.allowScopes(ar.Scopes), ResponseType: ar.ResponseType,
+	return &authRequest{
+		ID: newID(), CreatedAt: p.now(), ClientID: cl.cfg.ID, RedirectURI: to.redirectURI,
+		State: to.state, Nonce: ar.Nonce, Scopes: cl.allowScopes(ar.Scopes), ResponseType: ar.ResponseType,
 		ResponseMode: to.mode, CodeChallenge: ar.CodeChallenge, CodeChallengeMethod: ar.CodeChallengeMethod,
 		Prompt: ar.Prompt, MaxAge: maxAge, LoginHint: ar.LoginHint, HintSubject: hintSub,
-		ACRValues: acrValues, ACREssential: acrEssential, Claims: r.Form.Get("claims"),
-	}
-	p.proceed(w, r, a)
+		ACRValues: acrValues, ACREssential: acrEssential, Claims: rawClaims,
+	}, nil
 }
 
 func asOIDCError(err error) *zoidc.Error {

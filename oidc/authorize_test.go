@@ -47,7 +47,8 @@ func TestAuthorizeErrorsGoBackWithStateAndIss(t *testing.T) {
 	}{
 		{"no openid scope", authParams("rp", "scope", "profile"), "invalid_scope", "openid"},
 		{"token response type", authParams("rp", "response_type", "token"), "unsupported_response_type", "code"},
-		{"request_uri without PAR", authParams("rp", "request_uri", "urn:ietf:params:oauth:request_uri:abc"), "request_uri_not_supported", ""},
+		{"request_uri by reference", authParams("rp", "request_uri", "https://rp.example/request.jwt"), "request_uri_not_supported", "pushed"},
+		{"request_uri never pushed", authParams("rp", "request_uri", "urn:ietf:params:oauth:request_uri:abc"), "invalid_request_uri", "unknown"},
 		{"request object", authParams("rp", "request", "eyJhbGciOiJub25lIn0.e30."), "request_not_supported", ""},
 		{"malformed claims", authParams("rp", "claims", `{"userinfo":`), "invalid_request", "claims"},
 		{"claims not an object", authParams("rp", "claims", `[1,2]`), "invalid_request", ""},

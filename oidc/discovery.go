@@ -30,8 +30,10 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 	doc["acr_values_supported"] = p.acr.supported()
 	doc["authorization_response_iss_parameter_supported"] = true
 	doc["claims_parameter_supported"] = true
-	doc["request_parameter_supported"] = false
+	doc["request_parameter_supported"] = true
 	doc["request_uri_parameter_supported"] = false
+	doc["pushed_authorization_request_endpoint"] = p.cfg.Issuer + PathPAR
+	doc["require_pushed_authorization_requests"] = false
 	doc["response_types_supported"] = []string{"code"}
 	doc["response_modes_supported"] = []string{"query", "form_post"}
 	doc["grant_types_supported"] = []string{"authorization_code", "refresh_token"}

@@ -18,3 +18,11 @@ func errRequestURINotSupported() *zoidc.Error {
 func errUnmetAuthenticationRequirements() *zoidc.Error {
 	return &zoidc.Error{ErrorType: "unmet_authentication_requirements"} // OIDC Core 5.5.1.1 errata, RFC 9470
 }
+
+func errInvalidRequestObject() *zoidc.Error {
+	return &zoidc.Error{ErrorType: "invalid_request_object"} // OIDC Core 6.3
+}
+
+func errInvalidRequestURI() *zoidc.Error {
+	return &zoidc.Error{ErrorType: "invalid_request_uri"} // RFC 9101 / OIDC Core 6.3
+}

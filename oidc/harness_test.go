@@ -119,16 +119,23 @@ clients:
     secret: es-secret
     id_token_alg: ES256
     redirect_uris: [https://rp.example/cb]
+  - id: par-rp
+    secret: par-secret
+    require_par: true
+    redirect_uris: [https://rp.example/cb]
 `
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T) *harness { return newHarnessWith(t, "") }
+
+// newHarnessWith adds YAML client entries to the test configuration.
+func newHarnessWith(t *testing.T, extraClients string) *harness {
 	t.Helper()
 	h := &harness{t: t, clock: &clock{}}
 	var handler http.Handler
 	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(h.srv.Close)
 
-	cfg, err := config.Parse("test.yaml", []byte(strings.ReplaceAll(testConfig, "ISSUER", h.srv.URL)))
+	cfg, err := config.Parse("test.yaml", []byte(strings.ReplaceAll(testConfig+extraClients, "ISSUER", h.srv.URL)))
 	require.NoError(t, err)
 	h.sim, err = simulator.New(simulator.Config{BaseURL: h.srv.URL + "/simulator", Now: h.clock.Now, SessionTTL: 10 * time.Minute})
 	require.NoError(t, err)

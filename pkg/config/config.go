@@ -174,6 +174,9 @@ type Client struct {
 	RefreshTokens bool `yaml:"refresh_tokens"`
 	// RequirePKCE demands S256 PKCE even from a confidential client.
 	RequirePKCE bool `yaml:"require_pkce"`
+	// RequirePAR accepts authorization requests only through the pushed
+	// authorization request endpoint (RFC 9126).
+	RequirePAR bool `yaml:"require_par"`
 	// JWKS is the client's public key set (JSON), for private_key_jwt.
 	JWKS string `yaml:"jwks"`
 	// Name shown on pages.

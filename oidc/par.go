@@ -1,0 +1,187 @@
+package oidc
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
+	zop "github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/idbridge/idbridge/pkg/storage"
+)
+
+// PathPAR is the pushed authorization request endpoint (RFC 9126).
+const PathPAR = "/par"
+
+// parLifetime is how long a request_uri can be used (RFC 9126 2.2 suggests
+// 5 to 600 seconds).
+const parLifetime = 60 * time.Second
+
+const requestURIPrefix = "urn:ietf:params:oauth:request_uri:"
+
+type pushedRequest struct {
+	ClientID string     `json:"client_id"`
+	Form     url.Values `json:"form"`
+}
+
+func parKey(uri string) string { return "par:{" + uri + "}" }
+
+// par accepts an authenticated client's authorization parameters and
+// returns a single-use request_uri for /authorize.
+func (p *Provider) par(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		writeOAuthError(w, http.StatusMethodNotAllowed, zoidc.ErrInvalidRequest().WithDescription("use POST"))
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		writeOAuthError(w, http.StatusBadRequest, zoidc.ErrInvalidRequest().WithDescription("the form body could not be read (at most 64 KiB)"))
+		return
+	}
+	cl, err := p.authenticateClient(r)
+	if err != nil {
+		w.Header().Set("WWW-Authenticate", `Basic realm="idbridge"`)
+		writeOAuthError(w, http.StatusUnauthorized, err)
+		return
+	}
+	form := url.Values{}
+	for k, v := range r.PostForm {
+		if k == "client_secret" || k == "client_assertion" || k == "client_assertion_type" {
+			continue
+		}
+		form[k] = v
+	}
+	form.Set("client_id", cl.cfg.ID)
+	if form.Get("request_uri") != "" {
+		writeOAuthError(w, http.StatusBadRequest, zoidc.ErrInvalidRequest().WithDescription("request_uri must not be pushed (RFC 9126 2.1)"))
+		return
+	}
+	if _, aerr := p.parseAuthorize(r.Context(), form, true); aerr != nil {
+		e := aerr.oauth
+		if aerr.page {
+			e = zoidc.ErrInvalidRequest().WithDescription("%s %s", aerr.problem, aerr.fix)
+		}
+		writeOAuthError(w, http.StatusBadRequest, e)
+		return
+	}
+	uri := requestURIPrefix + randomToken()
+	raw, _ := json.Marshal(pushedRequest{ClientID: cl.cfg.ID, Form: form})
+	if err := p.store.Set(r.Context(), parKey(uri), raw, parLifetime); err != nil {
+		writeOAuthError(w, http.StatusServiceUnavailable, errTemporarilyUnavailable().WithDescription("idbridge's storage is unavailable; retry shortly"))
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"request_uri": uri, "expires_in": int(parLifetime.Seconds())})
+}
+
+// takePushed redeems a request_uri once, for the client that pushed it.
+// A request_uri that PAR did not issue is request_uri_not_supported; an
+// expired or reused one is invalid_request_uri. Both go back to the client
+// when the outer request names a registered redirect_uri, else to a page.
+func (p *Provider) takePushed(ctx context.Context, outer url.Values) (url.Values, *authzError) {
+	clientID, uri := outer.Get("client_id"), outer.Get("request_uri")
+	cl, ok := p.clients[clientID]
+	if !ok {
+		return nil, pageError(http.StatusBadRequest, "Unknown client_id.", "Send the client_id together with request_uri.")
+	}
+	refuse := func(e *zoidc.Error, problem, fix string) (url.Values, *authzError) {
+		if ru := outer.Get("redirect_uri"); ru != "" && slices.Contains(cl.cfg.RedirectURIs, ru) {
+			return nil, &authzError{to: authResponse{redirectURI: ru, state: outer.Get("state")}, oauth: e.WithDescription("%s", problem)}
+		}
+		return nil, pageError(http.StatusBadRequest, problem, fix)
+	}
+	if !strings.HasPrefix(uri, requestURIPrefix) {
+		return refuse(errRequestURINotSupported(), "request_uri is supported only for pushed authorization requests",
+			"Push the request to "+PathPAR+" and use the request_uri it returns.")
+	}
+	raw, err := p.store.Take(ctx, parKey(uri))
+	var pr pushedRequest
+	if err == nil {
+		err = json.Unmarshal(raw, &pr)
+	}
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && pr.ClientID != cl.cfg.ID) {
+		return refuse(errInvalidRequestURI(), "the request_uri is unknown, expired or was already used",
+			"Push the authorization request again; each request_uri works once, for 60 seconds.")
+	}
+	if err != nil {
+		return nil, pageError(http.StatusServiceUnavailable, "The service is temporarily unavailable.", "Try again in a moment.")
+	}
+	return pr.Form, nil
+}
+
+// authenticateClient checks client_secret_basic, client_secret_post or a
+// public client's client_id.
+func (p *Provider) authenticateClient(r *http.Request) (*client, *zoidc.Error) {
+	id, secret, basic := r.BasicAuth()
+	if basic {
+		if v, err := url.QueryUnescape(id); err == nil {
+			id = v
+		}
+		if v, err := url.QueryUnescape(secret); err == nil {
+			secret = v
+		}
+	} else {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	cl, ok := p.clients[id]
+	if !ok {
+		return nil, zoidc.ErrInvalidClient().WithDescription("unknown client")
+	}
+	if cl.public() {
+		return cl, nil
+	}
+	if cl.cfg.TokenAuthMethod == "private_key_jwt" {
+		return nil, zoidc.ErrInvalidClient().WithDescription("private_key_jwt clients cannot push requests yet; use client_secret_basic")
+	}
+	if !cl.cfg.CheckSecret(secret) {
+		return nil, zoidc.ErrInvalidClient().WithDescription("client authentication failed")
+	}
+	return cl, nil
+}
+
+// requestObject verifies a signed request object (JAR, by value) with the
+// client's registered keys and applies its parameters; it returns the
+// object's claims member, if any, as JSON.
+func (p *Provider) requestObject(ctx context.Context, ar *zoidc.AuthRequest, cl *client) (string, *zoidc.Error) {
+	if cl.jwks == nil {
+		return "", zoidc.ErrRequestNotSupported().WithDescription("request objects need the client's public keys (clients[].jwks)")
+	}
+	raw := ar.RequestParam
+	if err := zop.ParseRequestObject(zop.ContextWithIssuer(ctx, p.cfg.Issuer), ar, &opStorage{p: p}, p.cfg.Issuer); err != nil {
+		return "", errInvalidRequestObject().WithDescription("the request object is invalid: check its signature, iss, aud and client_id")
+	}
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		return "", errInvalidRequestObject()
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return "", errInvalidRequestObject()
+	}
+	var obj struct {
+		Claims json.RawMessage `json:"claims"`
+	}
+	if json.Unmarshal(payload, &obj) != nil {
+		return "", errInvalidRequestObject()
+	}
+	if len(obj.Claims) == 0 || string(obj.Claims) == "null" {
+		return "", nil
+	}
+	return string(obj.Claims), nil
+}
+
+func writeOAuthError(w http.ResponseWriter, status int, e *zoidc.Error) {
+	body := map[string]string{"error": string(e.ErrorType)}
+	if e.Description != "" {
+		body["error_description"] = e.Description
+	}
+	writeJSON(w, status, body)
+}
