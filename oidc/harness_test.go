@@ -25,6 +25,8 @@ import (
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
 
 	"github.com/idbridge/idbridge/pkg/config"
+	"github.com/idbridge/idbridge/pkg/idv"
+	"github.com/idbridge/idbridge/pkg/idv/onekosmos"
 	"github.com/idbridge/idbridge/pkg/idv/simulator"
 	"github.com/idbridge/idbridge/pkg/storage/memory"
 	"github.com/idbridge/idbridge/pkg/users"
@@ -125,11 +127,23 @@ clients:
     redirect_uris: [https://rp.example/cb]
 `
 
-func newHarness(t *testing.T) *harness { return newHarnessWith(t, "") }
+func newHarness(t *testing.T) *harness { return newHarnessOpts(t, harnessOpts{}) }
 
 // newHarnessWith adds YAML client entries to the test configuration.
 func newHarnessWith(t *testing.T, extraClients string) *harness {
+	return newHarnessOpts(t, harnessOpts{extraClients: extraClients})
+}
+
+type harnessOpts struct {
+	extraClients string
+	// overHTTP reaches the simulator through the real 1Kosmos client.
+	overHTTP bool
+	faults   *simulator.Faults
+}
+
+func newHarnessOpts(t *testing.T, o harnessOpts) *harness {
 	t.Helper()
+	extraClients := o.extraClients
 	h := &harness{t: t, clock: &clock{}}
 	var handler http.Handler
 	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
@@ -137,8 +151,16 @@ func newHarnessWith(t *testing.T, extraClients string) *harness {
 
 	cfg, err := config.Parse("test.yaml", []byte(strings.ReplaceAll(testConfig+extraClients, "ISSUER", h.srv.URL)))
 	require.NoError(t, err)
-	h.sim, err = simulator.New(simulator.Config{BaseURL: h.srv.URL + "/simulator", Now: h.clock.Now, SessionTTL: 10 * time.Minute})
+	h.sim, err = simulator.New(simulator.Config{BaseURL: h.srv.URL + "/simulator", Now: h.clock.Now, SessionTTL: 10 * time.Minute, Faults: o.faults})
 	require.NoError(t, err)
+	var verifier idv.Verifier = h.sim
+	if o.overHTTP {
+		verifier, err = onekosmos.New(onekosmos.Config{
+			BaseURL: h.srv.URL + "/simulator", TenantDNS: h.sim.TenantDNS(), Community: h.sim.Community(),
+			LicenseKey: h.sim.LicenseKey(), DVCID: h.sim.DVCID(), Timeout: 2 * time.Second, Retries: 1, Now: h.clock.Now,
+		})
+		require.NoError(t, err)
+	}
 	store := memory.New()
 	t.Cleanup(func() { store.Close() })
 	sealer := newAESSealer(t)
@@ -148,7 +170,7 @@ func newHarnessWith(t *testing.T, extraClients string) *harness {
 	hk, bk := make([]byte, 32), make([]byte, 32)
 	_, _ = rand.Read(hk)
 	_, _ = rand.Read(bk)
-	h.p, err = New(Deps{Config: cfg, Store: store, Users: h.users, Verifier: h.sim, Sealer: sealer, CryptoKey: ck, Cookies: sessions.NewCookieStore(hk, bk), Now: h.clock.Now})
+	h.p, err = New(Deps{Config: cfg, Store: store, Users: h.users, Verifier: verifier, Sealer: sealer, CryptoKey: ck, Cookies: sessions.NewCookieStore(hk, bk), Now: h.clock.Now})
 	require.NoError(t, err)
 	require.NoError(t, h.p.Init(context.Background()))
 	mux := http.NewServeMux()
