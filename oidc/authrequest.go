@@ -43,6 +43,8 @@ type authRequest struct {
 
 	// The journey.
 	Journey        string    `json:"journey,omitempty"`
+	Risk           string    `json:"risk,omitempty"`
+	Device         string    `json:"device,omitempty"`
 	Reasons        []string  `json:"reasons,omitempty"`
 	BrowserID      string    `json:"browser,omitempty"`
 	UserSubject    string    `json:"user,omitempty"` // the person being verified, when known before

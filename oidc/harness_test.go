@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -28,6 +29,7 @@ import (
 	"github.com/idbridge/idbridge/pkg/idv"
 	"github.com/idbridge/idbridge/pkg/idv/onekosmos"
 	"github.com/idbridge/idbridge/pkg/idv/simulator"
+	"github.com/idbridge/idbridge/pkg/netid"
 	"github.com/idbridge/idbridge/pkg/storage/memory"
 	"github.com/idbridge/idbridge/pkg/users"
 )
@@ -121,6 +123,11 @@ clients:
     secret: es-secret
     id_token_alg: ES256
     redirect_uris: [https://rp.example/cb]
+  - id: strict-rp
+    secret: strict-secret
+    redirect_uris: [https://rp.example/cb]
+    risk:
+      deny_countries: [KP]
   - id: par-rp
     secret: par-secret
     require_par: true
@@ -170,7 +177,20 @@ func newHarnessOpts(t *testing.T, o harnessOpts) *harness {
 	hk, bk := make([]byte, 32), make([]byte, 32)
 	_, _ = rand.Read(hk)
 	_, _ = rand.Read(bk)
-	h.p, err = New(Deps{Config: cfg, Store: store, Users: h.users, Verifier: verifier, Sealer: sealer, CryptoKey: ck, Cookies: sessions.NewCookieStore(hk, bk), Now: h.clock.Now})
+	// The test "edge" (loopback) may set client addresses and countries, so
+	// tests can move browsers between networks and countries.
+	geo := netid.GeoFunc(func(ip netip.Addr) (string, float64, float64, bool) {
+		switch {
+		case strings.HasPrefix(ip.String(), "203.0.113."):
+			return "US", 40.71, -74.0, true // New York
+		case strings.HasPrefix(ip.String(), "198.51.100."):
+			return "AU", -33.87, 151.21, true // Sydney
+		}
+		return "", 0, 0, false
+	})
+	resolver, err := netid.New(netid.Config{TrustedProxies: []string{"127.0.0.0/8"}, CountryHeader: "X-Test-Country", GeoIP: geo})
+	require.NoError(t, err)
+	h.p, err = New(Deps{NetID: resolver, Config: cfg, Store: store, Users: h.users, Verifier: verifier, Sealer: sealer, CryptoKey: ck, Cookies: sessions.NewCookieStore(hk, bk), Now: h.clock.Now})
 	require.NoError(t, err)
 	require.NoError(t, h.p.Init(context.Background()))
 	mux := http.NewServeMux()
@@ -181,9 +201,27 @@ func newHarnessOpts(t *testing.T, o harnessOpts) *harness {
 	return h
 }
 
-func (h *harness) newBrowser() *http.Client {
+func (h *harness) newBrowser() *http.Client { return h.newBrowserFrom("", "") }
+
+// newBrowserFrom is a browser whose requests arrive, through the trusted
+// test edge, from address ip in country (either may be empty).
+func (h *harness) newBrowserFrom(ip, country string) *http.Client {
 	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, Timeout: 20 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &http.Client{Jar: jar, Timeout: 20 * time.Second, Transport: edgeHeaders{ip: ip, country: country},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+type edgeHeaders struct{ ip, country string }
+
+func (e edgeHeaders) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	if e.ip != "" {
+		r.Header.Set("X-Forwarded-For", e.ip)
+	}
+	if e.country != "" {
+		r.Header.Set("X-Test-Country", e.country)
+	}
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 // page is where a browser ended: a page of ours, or a redirect to the RP.

@@ -169,7 +169,7 @@ func (p *Provider) succeed(w http.ResponseWriter, r *http.Request, a *authReques
 		p.unavailable(w, r, a, err)
 		return
 	}
-	if err := p.users.RecordLogin(ctx, sub, users.Sighting{At: a.AuthTime}); err != nil {
+	if err := p.users.RecordLogin(ctx, sub, sightingFrom(p.where(r), p.deviceID(w, r), a.AuthTime)); err != nil {
 		p.log.WarnContext(ctx, "recording login", "error", err)
 	}
 	p.log.InfoContext(ctx, "login completed", "journey", a.Journey, "client_id", a.ClientID, "acr", acr)

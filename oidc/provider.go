@@ -21,6 +21,7 @@ import (
 	"github.com/idbridge/idbridge/pkg/claims"
 	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/idv"
+	"github.com/idbridge/idbridge/pkg/netid"
 	"github.com/idbridge/idbridge/pkg/storage"
 	"github.com/idbridge/idbridge/pkg/users"
 )
@@ -49,8 +50,11 @@ type Deps struct {
 	CryptoKey [32]byte
 	// Cookies holds the browser session cookie (signed and encrypted).
 	Cookies sessions.Store
-	Logger  *slog.Logger
-	Now     func() time.Time
+	// NetID resolves client addresses and countries (trusted proxies,
+	// GeoIP); nil trusts no proxy headers.
+	NetID  *netid.Resolver
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // Provider is the OpenID Provider. Build it with New and serve Handler.
@@ -67,6 +71,7 @@ type Provider struct {
 	op       *zop.Provider
 	pages    pageSet
 	acr      acrPolicy
+	netid    *netid.Resolver
 }
 
 // New builds the provider from its dependencies.
@@ -77,6 +82,12 @@ func New(d Deps) (*Provider, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
+	if d.NetID == nil {
+		var err error
+		if d.NetID, err = netid.New(netid.Config{}); err != nil {
+			return nil, err
+		}
+	}
 	p := &Provider{
 		cfg: d.Config, store: d.Store, users: d.Users, verifier: d.Verifier,
 		cookies: d.Cookies, log: d.Logger, now: d.Now,
@@ -85,6 +96,7 @@ func New(d Deps) (*Provider, error) {
 			max(d.Config.Tokens.IDToken, d.Config.Tokens.AccessToken)+time.Hour),
 		clients: map[string]*client{},
 		acr:     newACRPolicy(d.Config.Assurance.ACRAliases),
+		netid:   d.NetID,
 	}
 	for _, c := range d.Config.Clients {
 		cl := &client{cfg: c, idTokenTTL: d.Config.Tokens.IDToken, loginURL: func(id string) string { return PathLogin + "?id=" + id }}

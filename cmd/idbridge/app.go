@@ -18,6 +18,7 @@ import (
 	"github.com/idbridge/idbridge/pkg/idv"
 	"github.com/idbridge/idbridge/pkg/idv/onekosmos"
 	"github.com/idbridge/idbridge/pkg/idv/simulator"
+	"github.com/idbridge/idbridge/pkg/netid"
 	"github.com/idbridge/idbridge/pkg/seal"
 	"github.com/idbridge/idbridge/pkg/storage"
 	"github.com/idbridge/idbridge/pkg/storage/memory"
@@ -82,9 +83,13 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, err
 	}
 	var cryptoKey [32]byte
 	copy(cryptoKey[:], crypto)
+	resolver, err := buildNetID(cfg)
+	if err != nil {
+		return nil, err
+	}
 	a.provider, err = oidc.New(oidc.Deps{
 		Config: cfg, Store: a.store, Users: repo, Verifier: verifier, Sealer: sealer,
-		CryptoKey: cryptoKey, Cookies: sessions.NewCookieStore(hk, bk[:32]), Logger: log,
+		CryptoKey: cryptoKey, Cookies: sessions.NewCookieStore(hk, bk[:32]), NetID: resolver, Logger: log,
 	})
 	if err != nil {
 		return nil, err
@@ -113,6 +118,19 @@ func buildStore(cfg *config.Config) (storage.Store, error) {
 		return redis.New(redis.Config{Addrs: r.Addrs, Username: r.Username, Password: r.Password, DB: r.DB, MasterName: r.MasterName, KeyPrefix: r.KeyPrefix, TLS: r.TLS})
 	}
 	return memory.New(), nil
+}
+
+// buildNetID resolves client addresses behind the configured proxies.
+func buildNetID(cfg *config.Config) (*netid.Resolver, error) {
+	nc := netid.Config{TrustedProxies: cfg.Risk.TrustedProxies, CountryHeader: cfg.Risk.CountryHeader}
+	if cfg.Risk.GeoIPCSV != "" {
+		geo, err := netid.LoadCSVFile(cfg.Risk.GeoIPCSV)
+		if err != nil {
+			return nil, fmt.Errorf("risk.geoip_csv: %w", err)
+		}
+		nc.GeoIP = geo
+	}
+	return netid.New(nc)
 }
 
 func buildSealer(cfg *config.Config, log *slog.Logger) (*seal.Sealer, error) {

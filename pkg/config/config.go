@@ -174,6 +174,8 @@ type Client struct {
 	RefreshTokens bool `yaml:"refresh_tokens"`
 	// RequirePKCE demands S256 PKCE even from a confidential client.
 	RequirePKCE bool `yaml:"require_pkce"`
+	// Risk overrides the global risk rules for this client.
+	Risk *RiskRules `yaml:"risk"`
 	// RequirePAR accepts authorization requests only through the pushed
 	// authorization request endpoint (RFC 9126).
 	RequirePAR bool `yaml:"require_par"`

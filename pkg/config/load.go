@@ -147,5 +147,8 @@ func (c *Config) ApplyDefaults() {
 			cl.Scopes = []string{"openid", "profile", "address", "identity_assurance", "offline_access"}
 		}
 		def(&cl.Name, cl.ID)
+		if cl.Risk != nil {
+			cl.Risk.applyDefaults()
+		}
 	}
 }

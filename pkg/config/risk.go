@@ -1,10 +1,79 @@
 package config
 
-// Risk configures risk-based step-up.
-type Risk struct{}
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+)
 
-// problems reports every problem of the risk section with field paths.
-func (r Risk) problems() []string { return nil }
+// Risk configures risk-based step-up: where client addresses and
+// countries come from, and what each risk signal triggers.
+type Risk struct {
+	// TrustedProxies (CIDRs or addresses) may set Forwarded and
+	// X-Forwarded-* headers; others' headers are ignored.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// CountryHeader, set by the trusted edge (e.g. CF-IPCountry).
+	CountryHeader string `yaml:"country_header"`
+	// GeoIPCSV is a "cidr,country,lat,lon" file for countries and
+	// coordinates (impossible travel).
+	GeoIPCSV string `yaml:"geoip_csv"`
+	// Rules apply to every client unless the client sets its own.
+	Rules RiskRules `yaml:"rules"`
+}
+
+// RiskRules say what each signal triggers: allow, liveid, idv or deny.
+type RiskRules struct {
+	NewDevice           string   `yaml:"new_device"`
+	UnfamiliarNetwork   string   `yaml:"unfamiliar_network"`
+	CountryChange       string   `yaml:"country_change"`
+	ImpossibleTravel    string   `yaml:"impossible_travel"`
+	ImpossibleTravelKmh float64  `yaml:"impossible_travel_kmh"`
+	DenyCountries       []string `yaml:"deny_countries"`
+}
 
 // applyDefaults fills unset fields.
-func (r *Risk) applyDefaults() {}
+func (r *Risk) applyDefaults() { r.Rules.applyDefaults() }
+
+func (rr *RiskRules) applyDefaults() {
+	for _, f := range []*string{&rr.NewDevice, &rr.UnfamiliarNetwork, &rr.CountryChange, &rr.ImpossibleTravel} {
+		if *f == "" {
+			*f = "liveid"
+		}
+	}
+	if rr.ImpossibleTravelKmh == 0 {
+		rr.ImpossibleTravelKmh = 900
+	}
+}
+
+// problems reports every problem of the risk section with field paths.
+func (r Risk) problems() []string {
+	var p []string
+	for i, cidr := range r.TrustedProxies {
+		if _, err := netip.ParsePrefix(cidr); err != nil {
+			if _, err := netip.ParseAddr(cidr); err != nil {
+				p = append(p, fmt.Sprintf("risk.trusted_proxies[%d]: %q is neither a CIDR nor an address", i, cidr))
+			}
+		}
+	}
+	return append(p, r.Rules.problems("risk.rules")...)
+}
+
+func (rr RiskRules) problems(path string) []string {
+	var p []string
+	for name, v := range map[string]string{"new_device": rr.NewDevice, "unfamiliar_network": rr.UnfamiliarNetwork, "country_change": rr.CountryChange, "impossible_travel": rr.ImpossibleTravel} {
+		switch v {
+		case "allow", "liveid", "idv", "deny":
+		default:
+			p = append(p, fmt.Sprintf("%s.%s: %q is not one of allow, liveid, idv, deny", path, name, v))
+		}
+	}
+	if rr.ImpossibleTravelKmh < 0 {
+		p = append(p, path+".impossible_travel_kmh: must be positive")
+	}
+	for i, c := range rr.DenyCountries {
+		if len(c) != 2 || strings.ToUpper(c) != c {
+			p = append(p, fmt.Sprintf("%s.deny_countries[%d]: %q is not an upper-case ISO 3166-1 alpha-2 code", path, i, c))
+		}
+	}
+	return p
+}

@@ -104,6 +104,9 @@ func (c *Config) problems() []string {
 				add(fmt.Sprintf("%s.redirect_uris[%d]", f, j), "%q must be an absolute URL without fragment", r)
 			}
 		}
+		if cl.Risk != nil {
+			p = append(p, cl.Risk.problems(f+".risk")...)
+		}
 		if !slices.Contains(cl.Scopes, "openid") {
 			add(f+".scopes", "must include openid")
 		}
