@@ -23,6 +23,7 @@ import (
 	"github.com/idbridge/idbridge/pkg/storage"
 	"github.com/idbridge/idbridge/pkg/storage/memory"
 	"github.com/idbridge/idbridge/pkg/storage/redis"
+	"github.com/idbridge/idbridge/pkg/storage/sessionstore"
 	"github.com/idbridge/idbridge/pkg/users"
 )
 
@@ -89,7 +90,7 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, err
 	}
 	a.provider, err = oidc.New(oidc.Deps{
 		Config: cfg, Store: a.store, Users: repo, Verifier: verifier, Sealer: sealer,
-		CryptoKey: cryptoKey, Cookies: sessions.NewCookieStore(hk, bk[:32]), NetID: resolver, Logger: log,
+		CryptoKey: cryptoKey, Cookies: sessionstore.New(a.store, "browser-session:", hk, bk[:32], sessions.Options{Path: "/", MaxAge: int(cfg.Session.Lifetime.Seconds()), HttpOnly: true, Secure: strings.HasPrefix(cfg.Issuer, "https://"), SameSite: http.SameSiteLaxMode}), NetID: resolver, Logger: log,
 	})
 	if err != nil {
 		return nil, err
