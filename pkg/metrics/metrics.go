@@ -1,7 +1,7 @@
 // Package metrics exposes idbridge's Prometheus metrics: HTTP traffic by
 // route, logins, identity verification calls, webhook deliveries, signing
-// key age and step-up decisions, plus the Go runtime and process
-// collectors.
+// key age, step-up decisions and rate limit refusals, plus the Go runtime
+// and process collectors.
 //
 // Every Metrics has its own registry (nothing is registered globally), so
 // tests and embedded servers can build as many as they like. All label
@@ -39,6 +39,7 @@ type Metrics struct {
 	webhooks     *prometheus.CounterVec
 	keyAge       *prometheus.GaugeVec
 	stepUp       *prometheus.CounterVec
+	rateLimited  *prometheus.CounterVec
 }
 
 // New returns Metrics on a fresh registry holding every idbridge metric
@@ -80,11 +81,15 @@ func New() *Metrics {
 			Namespace: namespace, Name: "stepup_decisions_total",
 			Help: "Step-up policy decisions, by decision.",
 		}, []string{"decision"}),
+		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "ratelimited_total",
+			Help: "Requests refused by a rate limit, by limiter.",
+		}, []string{"limiter"}),
 	}
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.httpRequests, m.httpDuration, m.logins, m.verifyTime, m.idvErrors, m.webhooks, m.keyAge, m.stepUp,
+		m.httpRequests, m.httpDuration, m.logins, m.verifyTime, m.idvErrors, m.webhooks, m.keyAge, m.stepUp, m.rateLimited,
 	)
 	return m
 }

@@ -179,6 +179,21 @@ idbridge_stepup_decisions_total{decision="allow"} 2
 idbridge_stepup_decisions_total{decision="liveid"} 1
 `,
 		},
+		{
+			name: "rate limit refusals",
+			record: func(m *metrics.Metrics) {
+				m.RateLimited("token")
+				m.RateLimited("token")
+				m.RateLimited("login")
+			},
+			metric: "idbridge_ratelimited_total",
+			want: `
+# HELP idbridge_ratelimited_total Requests refused by a rate limit, by limiter.
+# TYPE idbridge_ratelimited_total counter
+idbridge_ratelimited_total{limiter="login"} 1
+idbridge_ratelimited_total{limiter="token"} 2
+`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -216,6 +231,7 @@ func TestNilMetricsRecordsNothing(t *testing.T) {
 	m.WebhookDelivery("delivered")
 	m.KeyAge("RS256", time.Hour)
 	m.StepUp("allow")
+	m.RateLimited("token")
 	h := m.Middleware(metrics.Routes("/"))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "ok")
 	}))

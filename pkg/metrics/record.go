@@ -69,3 +69,12 @@ func (m *Metrics) StepUp(decision string) {
 	}
 	m.stepUp.WithLabelValues(label(decision)).Inc()
 }
+
+// RateLimited counts one request refused by the named rate limiter (such
+// as "token", "login"); call it from the limiter's deny handler.
+func (m *Metrics) RateLimited(limiter string) {
+	if m == nil {
+		return
+	}
+	m.rateLimited.WithLabelValues(label(limiter)).Inc()
+}

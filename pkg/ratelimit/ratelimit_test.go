@@ -33,6 +33,10 @@ func TestRedis(t *testing.T) {
 	})
 }
 
+func redisStore(addr string) (*redis.Store, error) {
+	return redis.New(redis.Config{Addrs: []string{addr}, DialTimeout: 2 * time.Second})
+}
+
 func newRedis(t *testing.T, addr, prefix string) *redis.Store {
 	t.Helper()
 	s, err := redis.New(redis.Config{Addrs: []string{addr}, KeyPrefix: prefix, DialTimeout: 2 * time.Second})
