@@ -146,6 +146,8 @@ type harnessOpts struct {
 	// overHTTP reaches the simulator through the real 1Kosmos client.
 	overHTTP bool
 	faults   *simulator.Faults
+	// capture runs LiveID on idbridge's own selfie page.
+	capture bool
 }
 
 func newHarnessOpts(t *testing.T, o harnessOpts) *harness {
@@ -158,6 +160,9 @@ func newHarnessOpts(t *testing.T, o harnessOpts) *harness {
 
 	cfg, err := config.Parse("test.yaml", []byte(strings.ReplaceAll(testConfig+extraClients, "ISSUER", h.srv.URL)))
 	require.NoError(t, err)
+	if o.capture {
+		cfg.IDV.LiveIDMode = "capture"
+	}
 	h.sim, err = simulator.New(simulator.Config{BaseURL: h.srv.URL + "/simulator", Now: h.clock.Now, SessionTTL: 10 * time.Minute, Faults: o.faults})
 	require.NoError(t, err)
 	var verifier idv.Verifier = h.sim

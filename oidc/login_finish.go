@@ -21,7 +21,7 @@ func (p *Provider) loginContinue(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if a.VerificationID == "" {
+	if a.VerificationID == "" || a.VerificationID == captureMarker {
 		http.Redirect(w, r, PathLogin+"?id="+a.ID, http.StatusSeeOther)
 		return
 	}

@@ -98,6 +98,15 @@ func (p *Provider) startJourney(w http.ResponseWriter, r *http.Request, a *authR
 	}
 	var sess idv.Session
 	var err error
+	if a.Journey == journeyLiveID && p.cfg.IDV.LiveIDMode == "capture" {
+		a.VerificationID = captureMarker
+		if err := p.saveAuthRequest(ctx, a); err != nil {
+			p.unavailable(w, r, a, err)
+			return
+		}
+		http.Redirect(w, r, PathLogin+"/capture?id="+a.ID, http.StatusSeeOther)
+		return
+	}
 	if a.Journey == journeyLiveID {
 		sess, err = p.verifier.StartLiveID(ctx, idv.LiveIDRequest{UserRef: ref, FaceRef: u.FaceRef})
 	} else {

@@ -29,6 +29,10 @@ func (p *Provider) loginWait(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, PathLogin+"?id="+a.ID, http.StatusSeeOther)
 		return
 	}
+	if a.VerificationID == captureMarker {
+		http.Redirect(w, r, PathLogin+"/capture?id="+a.ID, http.StatusSeeOther)
+		return
+	}
 	var qr string
 	if png, err := qrcode.Encode(a.VerifyURL, qrcode.Medium, 220); err == nil {
 		qr = "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)

@@ -183,6 +183,7 @@ func (p *Provider) Handler() http.Handler {
 	mux.HandleFunc(PathLogin+"/wait", p.loginWait)
 	mux.HandleFunc(PathLogin+"/status", p.loginStatus)
 	mux.HandleFunc(PathLogin+"/continue", p.loginContinue)
+	mux.HandleFunc(PathLogin+"/capture", p.loginCapture)
 	mux.HandleFunc("/static/", p.static)
 	mux.HandleFunc("/logged-out", p.loggedOut)
 	mux.Handle(PathToken, withNoStore(p.withTokenClient(p.withStoreGuard(p.op))))

@@ -66,6 +66,10 @@ type IDV struct {
 	OneKosmos OneKosmos `yaml:"onekosmos"`
 	// SessionTTL bounds how long a started verification may take.
 	SessionTTL time.Duration `yaml:"session_ttl"`
+	// LiveIDMode is how LiveID captures the face: "app" (the 1Kosmos
+	// authenticator app or hosted page, polled) or "capture" (idbridge's
+	// own page takes a selfie and calls 1Kosmos face verification).
+	LiveIDMode string `yaml:"liveid_mode"`
 }
 
 // Simulator configures the in-process 1Kosmos simulator. Everything marked

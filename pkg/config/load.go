@@ -122,6 +122,7 @@ func (c *Config) ApplyDefaults() {
 	def(&c.Storage.Type, "memory")
 	def(&c.IDV.Type, "simulator")
 	def(&c.IDV.Simulator.Client, "http")
+	def(&c.IDV.LiveIDMode, "app")
 	dur(&c.IDV.SessionTTL, 10*time.Minute)
 	def(&c.IDV.OneKosmos.Community, "default")
 	def(&c.IDV.OneKosmos.Curve, "secp256k1")

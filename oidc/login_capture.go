@@ -1,0 +1,78 @@
+package oidc
+
+import (
+	"errors"
+	"io"
+	"net/http"
+
+	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
+
+	"github.com/idbridge/idbridge/pkg/idv"
+)
+
+// maxSelfie bounds an uploaded selfie.
+const maxSelfie = 5 << 20
+
+// captureMarker stands for the verification id of a LiveID done on
+// idbridge's own capture page (idv.liveid_mode: capture).
+const captureMarker = "capture"
+
+// loginCapture is LiveID in browser capture mode: the page takes a selfie
+// (camera or file) and idbridge asks 1Kosmos for liveness and a face
+// comparison with the enrolled face. GET shows the page; POST checks.
+func (p *Provider) loginCapture(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost {
+		r.Body = http.MaxBytesReader(w, r.Body, maxSelfie+64<<10)
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
+			p.errorPage(w, r, http.StatusRequestEntityTooLarge, "The selfie could not be read.", "Send one image of at most 5 MB.")
+			return
+		}
+	}
+	a, ok := p.boundRequest(w, r)
+	if !ok {
+		return
+	}
+	if a.Journey != journeyLiveID || a.VerificationID != captureMarker {
+		http.Redirect(w, r, PathLogin+"/wait?id="+a.ID, http.StatusSeeOther)
+		return
+	}
+	page := map[string]any{"ID": a.ID, "Client": p.clients[a.ClientID].cfg.Name}
+	if r.Method != http.MethodPost {
+		p.render(w, r, http.StatusOK, "capture.html", page)
+		return
+	}
+	f, _, err := r.FormFile("selfie")
+	if err != nil {
+		page["Error"] = "Choose or take a selfie first."
+		p.render(w, r, http.StatusBadRequest, "capture.html", page)
+		return
+	}
+	img, err := io.ReadAll(io.LimitReader(f, maxSelfie+1))
+	f.Close()
+	if err != nil || len(img) == 0 || len(img) > maxSelfie {
+		page["Error"] = "The selfie must be one image of at most 5 MB."
+		p.render(w, r, http.StatusBadRequest, "capture.html", page)
+		return
+	}
+	u, err := p.users.Get(r.Context(), a.UserSubject)
+	if err != nil {
+		p.unavailable(w, r, a, err)
+		return
+	}
+	res, err := p.verifier.CheckFace(r.Context(), idv.FaceCheck{Image: img, FaceRef: u.FaceRef})
+	switch {
+	case errors.Is(err, idv.ErrInvalidInput):
+		page["Error"] = "That file is not an image we can check. Take a photo of your face."
+		p.render(w, r, http.StatusBadRequest, "capture.html", page)
+		return
+	case err != nil:
+		p.verificationFailed(w, r, a, err)
+		return
+	case res.Liveness != idv.Passed:
+		p.failRequest(w, r, a, zoidc.ErrAccessDenied().WithDescription("the liveness check failed: a live person must take the selfie"))
+	case res.FaceMatch != idv.Passed:
+		p.failRequest(w, r, a, zoidc.ErrAccessDenied().WithDescription("the face did not match the enrolled identity"))
+	default:
+		p.succeed(w, r, a, a.UserSubject)
+	}
+}
