@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"html"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"regexp"
@@ -17,7 +15,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/idv/simulator"
 )
 
@@ -51,33 +48,7 @@ var (
 // embedded dev configuration (memory store, in-process simulator reached
 // by the 1Kosmos client over HTTP) and signs in through /demo.
 func TestDemoLoginOnEmbeddedDefaults(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	issuer := "http://" + ln.Addr().String()
-	t.Setenv("IDBRIDGE_ISSUER", issuer)
-	cfg, err := config.Load("")
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	appc := make(chan *app, 1)
-	go func() {
-		a, err := build(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		if err != nil {
-			done <- err
-			return
-		}
-		appc <- a
-		srv := &http.Server{Handler: a.Handler()}
-		go func() { <-ctx.Done(); srv.Close() }()
-		done <- srv.Serve(ln)
-	}()
-	var a *app
-	select {
-	case a = <-appc:
-	case err := <-done:
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); <-done })
+	issuer, a := startApp(t)
 
 	jar, _ := cookiejar.New(nil)
 	browser := &http.Client{Jar: jar, Timeout: 20 * time.Second}
