@@ -1,0 +1,142 @@
+package api
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/idbridge/idbridge/pkg/config"
+)
+
+// SignatureHeader is the Descope connector's HMAC header: base64 of
+// HMAC-SHA256 of the raw request body keyed with the connector's secret.
+const SignatureHeader = "x-descope-webhook-s256"
+
+// request is an authenticated call: its caller and its raw body.
+type request struct {
+	*http.Request
+	client config.APIClient
+	body   []byte
+}
+
+// handler serves an authenticated request.
+type handler func(w http.ResponseWriter, req *request)
+
+// endpoint computes an answer; the wrappers write it.
+type endpoint func(ctx context.Context, req *request) (status int, v any, err error)
+
+// authed authenticates the caller (bearer token or X-API-Key), applies its
+// rate limit, reads the body (size and content type) and checks the
+// Descope HMAC when the caller has a secret.
+func (s *Server) authed(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := s.authenticate(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if l := s.limiters[c.ID]; l != nil {
+			if ok, retry, _ := l.Allow(r.Context(), c.ID); !ok {
+				e := *ErrRateLimited
+				e.RetryAfter = retry
+				s.writeError(w, r, &e)
+				return
+			}
+		}
+		body, err := s.readBody(w, r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if c.HMACSecret != "" && (len(body) > 0 || r.Header.Get(SignatureHeader) != "") {
+			if !checkSignature(c.HMACSecret, body, r.Header.Get(SignatureHeader)) {
+				s.writeError(w, r, ErrBadSignature)
+				return
+			}
+		}
+		h(w, &request{Request: r, client: c, body: body})
+	})
+}
+
+// authenticate finds the configured client whose token the request
+// carries. Every client is compared, so timing does not tell which
+// prefix of which token matched.
+func (s *Server) authenticate(r *http.Request) (config.APIClient, error) {
+	token := r.Header.Get("X-API-Key")
+	if a := r.Header.Get("Authorization"); token == "" && a != "" {
+		scheme, t, ok := strings.Cut(a, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
+			return config.APIClient{}, ErrInvalidToken.With("use the Bearer scheme or X-API-Key")
+		}
+		token = strings.TrimSpace(t)
+	}
+	if token == "" {
+		return config.APIClient{}, ErrUnauthorized
+	}
+	var found config.APIClient
+	ok := false
+	for _, c := range s.cfg.Clients {
+		if c.CheckToken(token) && !ok {
+			found, ok = c, true
+		}
+	}
+	if !ok {
+		return config.APIClient{}, ErrInvalidToken
+	}
+	return found, nil
+}
+
+// readBody reads at most MaxBodyBytes; a body must be JSON.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return nil, nil
+	}
+	if r.ContentLength > s.cfg.MaxBodyBytes {
+		return nil, ErrTooLarge
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return nil, ErrTooLarge
+	case err != nil:
+		return nil, ErrMalformed.With("the request body could not be read")
+	}
+	if len(body) > 0 {
+		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return nil, ErrContentType
+		}
+	}
+	return body, nil
+}
+
+// Sign returns the x-descope-webhook-s256 value of body under secret.
+func Sign(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// checkSignature compares got with the HMAC of body in constant time.
+func checkSignature(secret string, body []byte, got string) bool {
+	got = strings.TrimSpace(got)
+	if got == "" {
+		return false
+	}
+	dec, err := base64.StdEncoding.DecodeString(got)
+	if err != nil {
+		if dec, err = base64.RawStdEncoding.DecodeString(got); err != nil {
+			return false
+		}
+	}
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return hmac.Equal(dec, m.Sum(nil))
+}

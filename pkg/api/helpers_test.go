@@ -1,0 +1,277 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/idbridge/idbridge/pkg/config"
+	"github.com/idbridge/idbridge/pkg/idv/simulator"
+	"github.com/idbridge/idbridge/pkg/seal"
+	"github.com/idbridge/idbridge/pkg/storage"
+	"github.com/idbridge/idbridge/pkg/storage/memory"
+	"github.com/idbridge/idbridge/pkg/storage/redis"
+	"github.com/idbridge/idbridge/pkg/storage/redistest"
+	"github.com/idbridge/idbridge/pkg/users"
+)
+
+// Tokens of the test clients.
+const (
+	tokenA    = "token-a-0123456789abcdef"
+	tokenB    = "token-b-0123456789abcdef"
+	tokenHMAC = "token-h-0123456789abcdef"
+	hmacKey   = "descope-connector-secret"
+	hookKey   = "descope-hook-secret"
+)
+
+// testConfig is a valid api section with fast timings.
+func testConfig() config.API {
+	return config.API{
+		Clients: []config.APIClient{
+			{ID: "a", Token: tokenA, RateLimit: 1000, AllowForget: true},
+			{ID: "b", Token: tokenB, RateLimit: 1000},
+			{ID: "h", Token: tokenHMAC, HMACSecret: hmacKey, RateLimit: 1000},
+		},
+		Webhooks: config.Webhooks{
+			MaxAttempts: 5, Backoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
+			Timeout: 2 * time.Second, Lease: 3 * time.Second, Interval: 20 * time.Millisecond, EventTTL: time.Hour,
+		},
+		Hooks: config.Hooks{
+			Secret: hookKey, Owner: "a", ReplayWindow: time.Hour, RawTTL: time.Hour,
+			Rules: []config.HookRule{{Event: "user.created", Action: "start_idv"}},
+		},
+		PollInterval: 20 * time.Millisecond, RecordTTL: time.Hour, IdempotencyTTL: time.Hour, MaxBodyBytes: 4096,
+	}
+}
+
+// env is one deployment: a store, a simulator, a user repository and the
+// API served on httptest.
+type env struct {
+	t     *testing.T
+	st    storage.Store
+	sim   *simulator.Simulator
+	users *users.Repo
+	cfg   config.API
+	srv   *Server
+	http  *httptest.Server
+}
+
+type envOption func(*env)
+
+func withConfig(f func(*config.API)) envOption { return func(e *env) { f(&e.cfg) } }
+
+// newEnv builds an env on st (memory when nil).
+func newEnv(t *testing.T, st storage.Store, opts ...envOption) *env {
+	t.Helper()
+	if st == nil {
+		m := memory.New()
+		t.Cleanup(func() { m.Close() })
+		st = m
+	}
+	sim, err := simulator.New(simulator.Config{BaseURL: "http://127.0.0.1/simulator"})
+	require.NoError(t, err)
+	e := &env{t: t, st: st, sim: sim, cfg: testConfig()}
+	for _, o := range opts {
+		o(e)
+	}
+	sealer := testSealer(t)
+	e.users = users.New(st, sealer, users.Options{HashKey: []byte("test-hash-key")})
+	e.srv = e.newServer()
+	e.http = httptest.NewServer(e.srv.Handler())
+	t.Cleanup(e.http.Close)
+	return e
+}
+
+var (
+	sealOnce sync.Once
+	sealKey  seal.Key
+)
+
+func testSealer(t *testing.T) *seal.Sealer {
+	sealOnce.Do(func() {
+		var err error
+		sealKey, err = seal.GenerateKey("test")
+		if err != nil {
+			panic(err)
+		}
+	})
+	s, err := seal.New(sealKey)
+	require.NoError(t, err)
+	return s
+}
+
+// newServer makes another Server (a replica, or the same process after a
+// restart) on the env's store.
+func (e *env) newServer() *Server {
+	e.t.Helper()
+	s, err := New(Deps{
+		Config: e.cfg, Issuer: "https://idb.example", Store: e.st, Users: e.users, Verifier: e.sim,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sealer: testSealer(e.t),
+	})
+	require.NoError(e.t, err)
+	return s
+}
+
+// run runs s in the background until the returned stop is called (or
+// the test ends).
+func run(t *testing.T, s *Server) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = s.Run(ctx) }()
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); <-done }) }
+	t.Cleanup(stop)
+	return stop
+}
+
+// call makes a request with a token ("" for none) and decodes the JSON
+// answer.
+func (e *env) call(method, path, token string, body any, hdr ...string) (*http.Response, map[string]any) {
+	e.t.Helper()
+	var rd io.Reader
+	var raw []byte
+	switch b := body.(type) {
+	case nil:
+	case string:
+		raw = []byte(b)
+	case []byte:
+		raw = b
+	default:
+		var err error
+		raw, err = json.Marshal(b)
+		require.NoError(e.t, err)
+	}
+	if raw != nil {
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, e.http.URL+path, rd)
+	require.NoError(e.t, err)
+	if raw != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(e.t, err)
+	defer resp.Body.Close()
+	out := map[string]any{}
+	b, _ := io.ReadAll(resp.Body)
+	if len(b) > 0 {
+		require.NoError(e.t, json.Unmarshal(b, &out), "body %s", b)
+	}
+	return resp, out
+}
+
+// createIDV starts a session for client token and returns its id.
+func (e *env) createIDV(token string, body any) string {
+	e.t.Helper()
+	resp, out := e.call("POST", "/v1/idv/sessions", token, body)
+	require.Equal(e.t, 201, resp.StatusCode, "%v", out)
+	return out["session_id"].(string)
+}
+
+// upstream returns the simulator's id of an API session.
+func (e *env) upstream(id string) string {
+	e.t.Helper()
+	var rec session
+	require.NoError(e.t, e.srv.getRecord(context.Background(), sessionKey(id), &rec))
+	return rec.UpstreamID
+}
+
+// eventually polls cond until it holds or 15 seconds pass.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// receiver is a webhook endpoint that records what it gets and fails the
+// first failFirst requests.
+type receiver struct {
+	t         *testing.T
+	srv       *httptest.Server
+	secret    string
+	mu        sync.Mutex
+	failFirst int
+	attempts  int
+	events    []Event
+	badSig    int
+}
+
+func newReceiver(t *testing.T, secret string, failFirst int) *receiver {
+	r := &receiver{t: t, secret: secret, failFirst: failFirst}
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.attempts++
+		if r.attempts <= r.failFirst {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		if !VerifyWebhook(r.secret, req.Header, body, time.Now()) {
+			r.badSig++
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		var ev Event
+		if err := json.Unmarshal(body, &ev); err != nil || ev.ID != req.Header.Get(HeaderEventID) {
+			r.badSig++
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		r.events = append(r.events, ev)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+func (r *receiver) got() (attempts int, events []Event, badSig int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.attempts, append([]Event(nil), r.events...), r.badSig
+}
+
+// withReceiver subscribes rcv to every event.
+func withReceiver(rcv *receiver) envOption {
+	return withConfig(func(c *config.API) {
+		c.Webhooks.Endpoints = append(c.Webhooks.Endpoints, config.WebhookEndpoint{URL: rcv.srv.URL + "/hook", Secret: rcv.secret})
+	})
+}
+
+// stores runs f on memory and on a real Redis.
+func stores(t *testing.T, f func(t *testing.T, st func() storage.Store)) {
+	t.Run("memory", func(t *testing.T) {
+		m := memory.New()
+		t.Cleanup(func() { m.Close() })
+		f(t, func() storage.Store { return m })
+	})
+	t.Run("redis", func(t *testing.T) {
+		srv := redistest.Start(t)
+		f(t, func() storage.Store {
+			s, err := redis.New(redis.Config{Addrs: []string{srv.Addr()}, KeyPrefix: "idb:"})
+			require.NoError(t, err)
+			t.Cleanup(func() { s.Close() })
+			return s
+		})
+	})
+}

@@ -1,0 +1,156 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/idbridge/idbridge/pkg/idv"
+	"github.com/idbridge/idbridge/pkg/users"
+)
+
+// documentTypes maps the names callers may use to 1Kosmos's identifiers.
+var documentTypes = map[string]idv.DocumentType{
+	"dl_object": idv.DriversLicense, "drivers_license": idv.DriversLicense, "driver_license": idv.DriversLicense, "dl": idv.DriversLicense,
+	"ppt_object": idv.Passport, "passport": idv.Passport,
+	"idcard_object": idv.IDCard, "id_card": idv.IDCard, "idcard": idv.IDCard, "national_id": idv.IDCard,
+}
+
+// createIDVBody is the input of the "1Kosmos IDV" connector node.
+type createIDVBody struct {
+	DocumentTypes  flexStrings `json:"document_types"`
+	LivenessMode   string      `json:"liveness_mode"`
+	UserIdentifier string      `json:"user_identifier"`
+	ReturnURL      string      `json:"return_url"`
+}
+
+// createIDVSession serves POST /v1/idv/sessions.
+func (s *Server) createIDVSession(ctx context.Context, req *request) (int, any, error) {
+	var b createIDVBody
+	if err := decodeBody(req.body, &b); err != nil {
+		return 0, nil, err
+	}
+	doc, err := parseDocumentTypes(b.DocumentTypes)
+	if err != nil {
+		return 0, nil, err
+	}
+	mode := strings.ToLower(strings.TrimSpace(b.LivenessMode))
+	switch mode {
+	case "":
+		mode = "passive"
+	case "passive", "active", "none":
+	default:
+		return 0, nil, ErrMalformed.With(`liveness_mode must be "passive", "active" or "none"`)
+	}
+	if err := checkIdentifier(b.UserIdentifier, false); err != nil {
+		return 0, nil, err
+	}
+	if b.ReturnURL != "" {
+		u, err := url.Parse(b.ReturnURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(b.ReturnURL) > 2048 {
+			return 0, nil, ErrMalformed.With("return_url must be an absolute http(s) URL")
+		}
+	}
+	rec, err := s.startIDV(ctx, req.client.ID, b.UserIdentifier, doc, mode, b.ReturnURL)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusCreated, map[string]any{
+		"session_id": rec.ID, "session_url": rec.URL, "expires_at": rfc3339(rec.ExpiresAt), "status": rec.Status,
+	}, nil
+}
+
+// parseDocumentTypes returns the document the session starts with: the
+// first one listed (the hosted page lets the person choose another).
+func parseDocumentTypes(names []string) (idv.DocumentType, error) {
+	var first idv.DocumentType
+	for _, n := range names {
+		d, ok := documentTypes[strings.ToLower(strings.TrimSpace(n))]
+		if !ok {
+			return "", ErrDocumentType.With("document_types: unknown document type (use dl_object, ppt_object or idcard_object)")
+		}
+		if first == "" {
+			first = d
+		}
+	}
+	if first == "" {
+		first = idv.DriversLicense
+	}
+	return first, nil
+}
+
+// startIDV starts a proofing session owned by client and records it as
+// pending. The verifier gets an opaque reference: the user's subject when
+// the identifier is known, else the session id.
+func (s *Server) startIDV(ctx context.Context, client, identifier string, doc idv.DocumentType, mode, returnURL string) (session, error) {
+	id := newID("idv_")
+	ref, sub := id, ""
+	if identifier != "" {
+		u, err := s.users.FindByIdentifier(ctx, identifier)
+		switch {
+		case err == nil:
+			ref, sub = u.Subject, u.Subject
+		case !errors.Is(err, users.ErrNotFound):
+			return session{}, err
+		}
+	}
+	up, err := s.verifier.StartIDV(ctx, idv.IDVRequest{DocumentType: doc, LivenessMode: mode, UserRef: ref})
+	if err != nil {
+		return session{}, err
+	}
+	now := s.now()
+	rec := session{
+		ID: id, Kind: kindIDV, Client: client, UpstreamID: up.ID, URL: up.URL,
+		UserIdentifier: identifier, Subject: sub, DocumentType: string(doc), LivenessMode: mode,
+		ReturnURL: returnURL, CreatedAt: now, ExpiresAt: up.ExpiresAt, Status: StatusPending,
+	}
+	if err := s.track(ctx, rec); err != nil {
+		return session{}, err
+	}
+	s.log.LogAttrs(ctx, slog.LevelInfo, "api idv session started",
+		slog.String("client", client), slog.String("session_id", id), slog.String("document_type", string(doc)))
+	return rec, nil
+}
+
+// track stores a new record and puts it on the poller's list.
+func (s *Server) track(ctx context.Context, rec session) error {
+	if err := s.saveSession(ctx, rec); err != nil {
+		return err
+	}
+	if err := s.indexSubject(ctx, rec.Subject, sessionKey(rec.ID)); err != nil {
+		return err
+	}
+	return s.st.SetAdd(ctx, pendingSet, rec.ID, 0)
+}
+
+// getIDVSession serves GET /v1/idv/sessions/{id}.
+func (s *Server) getIDVSession(ctx context.Context, req *request) (int, any, error) {
+	rec, err := s.loadOwn(ctx, req.client.ID, kindIDV, req.PathValue("id"))
+	if err != nil {
+		return 0, nil, err
+	}
+	rec = s.refreshForRead(ctx, rec)
+	v, err := s.idvView(ctx, rec)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, v, nil
+}
+
+// refreshForRead asks the verifier about an unfinished record; when the
+// verifier cannot answer the caller gets the last known state.
+func (s *Server) refreshForRead(ctx context.Context, rec session) session {
+	if terminal(rec.Status) {
+		return rec
+	}
+	fresh, err := s.refresh(ctx, rec)
+	if err != nil {
+		s.log.LogAttrs(ctx, slog.LevelWarn, "api session refresh failed",
+			slog.String("session_id", rec.ID), slog.String("error", err.Error()))
+		return rec
+	}
+	return fresh
+}
