@@ -173,6 +173,7 @@ func (p *Provider) succeed(w http.ResponseWriter, r *http.Request, a *authReques
 		p.log.WarnContext(ctx, "recording login", "error", err)
 	}
 	p.log.InfoContext(ctx, "login completed", "journey", a.Journey, "client_id", a.ClientID, "acr", acr)
+	p.metrics.Login(a.Journey, "success")
 	p.issueCode(w, r, a)
 }
 

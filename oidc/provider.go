@@ -21,6 +21,7 @@ import (
 	"github.com/idbridge/idbridge/pkg/claims"
 	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/idv"
+	"github.com/idbridge/idbridge/pkg/metrics"
 	"github.com/idbridge/idbridge/pkg/netid"
 	"github.com/idbridge/idbridge/pkg/storage"
 	"github.com/idbridge/idbridge/pkg/users"
@@ -52,9 +53,11 @@ type Deps struct {
 	Cookies sessions.Store
 	// NetID resolves client addresses and countries (trusted proxies,
 	// GeoIP); nil trusts no proxy headers.
-	NetID  *netid.Resolver
-	Logger *slog.Logger
-	Now    func() time.Time
+	NetID *netid.Resolver
+	// Metrics records logins and step-up decisions; nil records nothing.
+	Metrics *metrics.Metrics
+	Logger  *slog.Logger
+	Now     func() time.Time
 }
 
 // Provider is the OpenID Provider. Build it with New and serve Handler.
@@ -72,6 +75,7 @@ type Provider struct {
 	pages    pageSet
 	acr      acrPolicy
 	netid    *netid.Resolver
+	metrics  *metrics.Metrics
 }
 
 // New builds the provider from its dependencies.
@@ -97,6 +101,7 @@ func New(d Deps) (*Provider, error) {
 		clients: map[string]*client{},
 		acr:     newACRPolicy(d.Config.Assurance.ACRAliases),
 		netid:   d.NetID,
+		metrics: d.Metrics,
 	}
 	for _, c := range d.Config.Clients {
 		cl := &client{cfg: c, idTokenTTL: d.Config.Tokens.IDToken, loginURL: func(id string) string { return PathLogin + "?id=" + id }}

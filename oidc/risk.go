@@ -96,6 +96,7 @@ func (p *Provider) assess(a *authRequest, u *users.User, sso *ssoSession, from n
 		}
 	}
 	res := stepup.Decide(s, p.rulesFor(p.clients[a.ClientID]))
+	p.metrics.StepUp(string(res.Decision))
 	reasons := make([]string, len(res.Reasons))
 	for i, r := range res.Reasons {
 		reasons[i] = string(r)

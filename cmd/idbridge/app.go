@@ -15,10 +15,13 @@ import (
 	"github.com/idbridge/idbridge/oidc"
 	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/demo"
+	"github.com/idbridge/idbridge/pkg/httpsec"
 	"github.com/idbridge/idbridge/pkg/idv"
 	"github.com/idbridge/idbridge/pkg/idv/onekosmos"
 	"github.com/idbridge/idbridge/pkg/idv/simulator"
+	"github.com/idbridge/idbridge/pkg/metrics"
 	"github.com/idbridge/idbridge/pkg/netid"
+	"github.com/idbridge/idbridge/pkg/ratelimit"
 	"github.com/idbridge/idbridge/pkg/seal"
 	"github.com/idbridge/idbridge/pkg/storage"
 	"github.com/idbridge/idbridge/pkg/storage/memory"
@@ -37,6 +40,8 @@ type app struct {
 	provider *oidc.Provider
 	sim      *simulator.Simulator
 	demo     *demo.Demo
+	metrics  *metrics.Metrics
+	netid    *netid.Resolver
 }
 
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
@@ -51,7 +56,7 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 
 // build turns the file configuration into live dependencies.
 func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, error) {
-	a := &app{cfg: cfg, log: log}
+	a := &app{cfg: cfg, log: log, metrics: metrics.New()}
 	var err error
 	if a.store, err = buildStore(cfg); err != nil {
 		return nil, err
@@ -70,6 +75,7 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, err
 	if err != nil {
 		return nil, err
 	}
+	verifier = timedVerifier{next: verifier, m: a.metrics}
 	crypto, err := keyOrRandom(cfg.Keys.CryptoKey, "keys.crypto_key", log)
 	if err != nil {
 		return nil, err
@@ -88,9 +94,10 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, err
 	if err != nil {
 		return nil, err
 	}
+	a.netid = resolver
 	a.provider, err = oidc.New(oidc.Deps{
 		Config: cfg, Store: a.store, Users: repo, Verifier: verifier, Sealer: sealer,
-		CryptoKey: cryptoKey, Cookies: sessionstore.New(a.store, "browser-session:", hk, bk[:32], sessions.Options{Path: "/", MaxAge: int(cfg.Session.Lifetime.Seconds()), HttpOnly: true, Secure: strings.HasPrefix(cfg.Issuer, "https://"), SameSite: http.SameSiteLaxMode}), NetID: resolver, Logger: log,
+		CryptoKey: cryptoKey, Cookies: sessionstore.New(a.store, "browser-session:", hk, bk[:32], sessions.Options{Path: "/", MaxAge: int(cfg.Session.Lifetime.Seconds()), HttpOnly: true, Secure: strings.HasPrefix(cfg.Issuer, "https://"), SameSite: http.SameSiteLaxMode}), NetID: resolver, Metrics: a.metrics, Logger: log,
 	})
 	if err != nil {
 		return nil, err
@@ -192,23 +199,48 @@ func (a *app) buildVerifier(cfg *config.Config) (idv.Verifier, error) {
 	})
 }
 
-// Handler routes the provider, the simulator, the demo and health checks.
+// Handler routes the provider, the simulator, the demo and health checks,
+// with request size limits, rate limits on authorize, token and the login
+// pages, security headers, panic recovery, metrics and request logs.
 func (a *app) Handler() http.Handler {
+	lim := func(name string, n int) func(http.Handler) http.Handler {
+		l := ratelimit.New(a.store, "ratelimit:"+name, n, time.Minute, ratelimit.WithLogger(a.log))
+		deny := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			a.metrics.RateLimited(name)
+			ratelimit.TooManyRequests.ServeHTTP(w, r)
+		})
+		return ratelimit.Middleware(l, ratelimit.ByClientIP(a.netid), deny)
+	}
+	small, prov := httpsec.MaxBody(1<<20), a.provider.Handler()
 	mux := http.NewServeMux()
-	mux.Handle("/", a.provider.Handler())
+	mux.Handle("/", small(prov))
+	mux.Handle(oidc.PathAuthorize, small(lim("authorize", a.cfg.Limits.Authorize)(prov)))
+	mux.Handle(oidc.PathPAR, small(lim("authorize", a.cfg.Limits.Authorize)(prov)))
+	mux.Handle(oidc.PathToken, small(lim("token", a.cfg.Limits.Token)(prov)))
+	// Identifying and capturing start paid 1Kosmos calls.
+	mux.Handle(oidc.PathLogin+"/identify", small(lim("login", a.cfg.Limits.Login)(prov)))
+	mux.Handle(oidc.PathLogin+"/capture", httpsec.MaxBody(6<<20)(lim("login", a.cfg.Limits.Login)(prov)))
 	if a.sim != nil {
-		mux.Handle("/simulator/", http.StripPrefix("/simulator", a.sim.Handler()))
+		mux.Handle("/simulator/", httpsec.MaxBody(16<<20)(http.StripPrefix("/simulator", a.sim.Handler())))
 	}
 	if a.demo != nil {
-		mux.Handle("/demo", a.demo.Handler())
-		mux.Handle("/demo/", a.demo.Handler())
+		mux.Handle("/demo", small(a.demo.Handler()))
+		mux.Handle("/demo/", small(a.demo.Handler()))
 	}
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	mux.HandleFunc("/readyz", a.ready)
-	return withRequestLog(a.log, mux)
+	if a.cfg.Metrics.Listen == "" {
+		mux.Handle("/metrics", a.metrics.Handler())
+	}
+	h := httpsec.RecoverPanics(a.log)(mux)
+	h = httpsec.HeadersWith(httpsec.Options{HTTPS: strings.HasPrefix(a.cfg.Issuer, "https://")})(h)
+	h = a.metrics.Middleware(metrics.Routes("/.well-known/openid-configuration", oidc.PathAuthorize, oidc.PathPAR, oidc.PathToken,
+		oidc.PathUserinfo, oidc.PathIntrospect, oidc.PathRevoke, oidc.PathEndSession, oidc.PathJWKS, oidc.PathLogin, oidc.PathLogin+"/",
+		"/static/", "/simulator/", "/demo", "/demo/", "/healthz", "/readyz", "/metrics"))(h)
+	return withRequestLog(a.log, h)
 }
 
 // ready fails while shared storage is unreachable, so a load balancer
@@ -237,8 +269,27 @@ func (a *app) forget(ctx context.Context, sub string) error {
 	return nil
 }
 
-// Run performs background work (key rotation) until ctx ends.
-func (a *app) Run(ctx context.Context) { a.provider.Run(ctx) }
+// Run performs background work until ctx ends: key rotation, and the age
+// of the signing keys for metrics.
+func (a *app) Run(ctx context.Context) {
+	go a.provider.Run(ctx)
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if infos, err := a.provider.Keys(ctx); err == nil {
+			for _, k := range infos {
+				if k.State == oidc.KeyCurrent {
+					a.metrics.KeyAge(k.Algorithm, time.Since(k.ActivatesAt))
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
 
 // withRequestLog logs one line per request with a request id; never the
 // query string, which carries codes, tokens and hints.

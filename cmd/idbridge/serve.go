@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/idbridge/idbridge/pkg/config"
+	"github.com/idbridge/idbridge/pkg/tlsfiles"
 )
 
 func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -51,7 +52,26 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	if cfg.TLS.CertFile != "" {
+		certs, err := tlsfiles.New(cfg.TLS.CertFile, cfg.TLS.KeyFile, log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		srv.TLSConfig = certs.TLSConfig()
+		go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { errc <- srv.Serve(ln) }()
+	}
+	if cfg.Metrics.Listen != "" {
+		msrv := &http.Server{Addr: cfg.Metrics.Listen, Handler: app.metrics.Handler(), ReadHeaderTimeout: 5 * time.Second}
+		go func() {
+			if err := msrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("metrics listener", "error", err)
+			}
+		}()
+		defer msrv.Close()
+	}
 	go app.Run(ctx)
 	log.Info("idbridge serving", "issuer", cfg.Issuer, "listen", ln.Addr().String(), "storage", cfg.Storage.Type, "idv", cfg.IDV.Type)
 	log.Info("discovery: " + cfg.Issuer + "/.well-known/openid-configuration")

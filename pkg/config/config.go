@@ -33,6 +33,10 @@ type Config struct {
 	API API `yaml:"api"`
 	// Risk configures risk-based step-up (risk.go).
 	Risk Risk `yaml:"risk"`
+	// TLS, Limits and Metrics configure serving (serving.go).
+	TLS     TLS     `yaml:"tls"`
+	Limits  Limits  `yaml:"limits"`
+	Metrics Metrics `yaml:"metrics"`
 }
 
 // Log configures log/slog output.

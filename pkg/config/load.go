@@ -139,6 +139,7 @@ func (c *Config) ApplyDefaults() {
 	def(&c.Demo.ClientID, "demo")
 	c.API.applyDefaults()
 	c.Risk.applyDefaults()
+	c.Limits.applyDefaults()
 	for i := range c.Clients {
 		cl := &c.Clients[i]
 		def(&cl.TokenAuthMethod, "client_secret_basic")

@@ -1,0 +1,49 @@
+package config
+
+import "fmt"
+
+// TLS serves HTTPS directly from certificate files, reloaded when they
+// change. Leave both empty behind a TLS-terminating proxy.
+type TLS struct {
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+}
+
+// Limits are per client address, per minute, shared by replicas on Redis.
+type Limits struct {
+	Authorize int `yaml:"authorize_per_minute"`
+	Token     int `yaml:"token_per_minute"`
+	Login     int `yaml:"login_per_minute"`
+}
+
+// Metrics configures the Prometheus endpoint.
+type Metrics struct {
+	// Listen serves /metrics on its own address (e.g. 127.0.0.1:9090);
+	// empty serves it at /metrics on the main listener.
+	Listen string `yaml:"listen"`
+}
+
+func (l *Limits) applyDefaults() {
+	if l.Authorize == 0 {
+		l.Authorize = 300
+	}
+	if l.Token == 0 {
+		l.Token = 1200
+	}
+	if l.Login == 0 {
+		l.Login = 60
+	}
+}
+
+func (c *Config) servingProblems() []string {
+	var p []string
+	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
+		p = append(p, "tls: set both cert_file and key_file, or neither")
+	}
+	for name, v := range map[string]int{"authorize_per_minute": c.Limits.Authorize, "token_per_minute": c.Limits.Token, "login_per_minute": c.Limits.Login} {
+		if v < 1 {
+			p = append(p, fmt.Sprintf("limits.%s: must be at least 1", name))
+		}
+	}
+	return p
+}
