@@ -83,11 +83,23 @@ func TestServeHTTPSMetricsAndRateLimits(t *testing.T) {
 	require.NotContains(t, statuses[:3], http.StatusTooManyRequests)
 	require.Equal(t, http.StatusTooManyRequests, statuses[4], "the fourth and later authorize requests in a minute are refused: %v", statuses)
 
-	resp, err = client.Get(issuer + "/metrics")
-	require.NoError(t, err)
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	for _, series := range []string{`idbridge_http_requests_total{method="GET",route="/authorize",status="303"}`, `idbridge_ratelimited_total{limiter="authorize"}`, `idbridge_signing_key_age_seconds{alg="RS256"}`} {
-		require.True(t, strings.Contains(string(body), series), "metrics lack %s", series)
-	}
+	var body []byte
+	missing := ""
+	// Key age is recorded by a background loop; give it time on a busy
+	// machine.
+	require.Eventually(t, func() bool {
+		resp, err := client.Get(issuer + "/metrics")
+		if err != nil {
+			return false
+		}
+		body, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, series := range []string{`idbridge_http_requests_total{method="GET",route="/authorize",status="303"}`, `idbridge_ratelimited_total{limiter="authorize"}`, `idbridge_signing_key_age_seconds{alg="RS256"}`} {
+			if !strings.Contains(string(body), series) {
+				missing = series
+				return false
+			}
+		}
+		return true
+	}, 15*time.Second, 100*time.Millisecond, "metrics lack %s", func() string { return missing }())
 }
