@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/sessions"
 
 	"github.com/idbridge/idbridge/oidc"
+	"github.com/idbridge/idbridge/pkg/api"
 	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/demo"
 	"github.com/idbridge/idbridge/pkg/httpsec"
@@ -42,6 +43,7 @@ type app struct {
 	demo     *demo.Demo
 	metrics  *metrics.Metrics
 	netid    *netid.Resolver
+	api      *api.Server
 }
 
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
@@ -99,6 +101,10 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, err
 		Config: cfg, Store: a.store, Users: repo, Verifier: verifier, Sealer: sealer,
 		CryptoKey: cryptoKey, Cookies: sessionstore.New(a.store, "browser-session:", hk, bk[:32], sessions.Options{Path: "/", MaxAge: int(cfg.Session.Lifetime.Seconds()), HttpOnly: true, Secure: strings.HasPrefix(cfg.Issuer, "https://"), SameSite: http.SameSiteLaxMode}), NetID: resolver, Metrics: a.metrics, Logger: log,
 	})
+	if err != nil {
+		return nil, err
+	}
+	a.api, err = api.New(api.Deps{Config: cfg.API, Issuer: cfg.Issuer, Store: a.store, Users: repo, Verifier: verifier, Logger: log})
 	if err != nil {
 		return nil, err
 	}
@@ -232,6 +238,7 @@ func (a *app) Handler() http.Handler {
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	mux.HandleFunc("/readyz", a.ready)
+	mux.Handle("/v1/", a.api.Handler())
 	if a.cfg.Metrics.Listen == "" {
 		mux.Handle("/metrics", a.metrics.Handler())
 	}
@@ -239,7 +246,8 @@ func (a *app) Handler() http.Handler {
 	h = httpsec.HeadersWith(httpsec.Options{HTTPS: strings.HasPrefix(a.cfg.Issuer, "https://")})(h)
 	h = a.metrics.Middleware(metrics.Routes("/.well-known/openid-configuration", oidc.PathAuthorize, oidc.PathPAR, oidc.PathToken,
 		oidc.PathUserinfo, oidc.PathIntrospect, oidc.PathRevoke, oidc.PathEndSession, oidc.PathJWKS, oidc.PathLogin, oidc.PathLogin+"/",
-		"/static/", "/simulator/", "/demo", "/demo/", "/healthz", "/readyz", "/metrics"))(h)
+		"/static/", "/simulator/", "/demo", "/demo/", "/healthz", "/readyz", "/metrics",
+		"/v1/idv/sessions", "/v1/stepup/challenges", "/v1/risk/evaluate", "/v1/hooks/descope", "/v1/users/", "/v1/openapi.json", "/v1/"))(h)
 	return withRequestLog(a.log, h)
 }
 
@@ -260,9 +268,11 @@ func (a *app) ready(w http.ResponseWriter, r *http.Request) {
 
 func (a *app) Close() error { return a.store.Close() }
 
-// forget erases a person everywhere and records it in the audit log.
+// forget erases a person everywhere (user record, connector sessions,
+// stored events and queued webhooks about them) and records it in the
+// audit log.
 func (a *app) forget(ctx context.Context, sub string) error {
-	if err := a.users.Forget(ctx, sub); err != nil {
+	if err := a.api.Forget(ctx, sub); err != nil {
 		return err
 	}
 	a.log.Info("audit", slog.String("audit", "users.forget"), slog.String("sub", sub))
@@ -273,6 +283,11 @@ func (a *app) forget(ctx context.Context, sub string) error {
 // of the signing keys for metrics.
 func (a *app) Run(ctx context.Context) {
 	go a.provider.Run(ctx)
+	go func() {
+		if err := a.api.Run(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("connector API background work stopped", "error", err)
+		}
+	}()
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {

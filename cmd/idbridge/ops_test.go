@@ -70,6 +70,18 @@ func TestServeHTTPSMetricsAndRateLimits(t *testing.T) {
 	require.Equal(t, "nosniff", resp.Header.Get("X-Content-Type-Options"))
 	require.NotEmpty(t, resp.Header.Get("X-Request-Id"))
 
+	// The connector API is mounted and answers the dev configuration's
+	// caller.
+	req, _ := http.NewRequest(http.MethodPost, issuer+"/v1/idv/sessions", strings.NewReader(`{"document_types":["passport"],"user_identifier":"ada@example.com"}`))
+	req.Header.Set("Authorization", "Bearer dev-connector-token-change-me")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err = client.Do(req)
+	require.NoError(t, err)
+	apiBody, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Less(t, resp.StatusCode, 300, string(apiBody))
+	require.Contains(t, string(apiBody), issuer+"/simulator/idproofing/session/")
+
 	statuses := []int{}
 	for range 5 {
 		resp, err := client.Get(issuer + "/authorize?client_id=demo&response_type=code&scope=openid&redirect_uri=" + issuer + "/demo/callback")
