@@ -3,6 +3,8 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -274,4 +276,18 @@ func stores(t *testing.T, f func(t *testing.T, st func() storage.Store)) {
 			return s
 		})
 	})
+}
+
+// newEnvOn is a second replica of e: same store, users and simulator.
+func newEnvOn(t *testing.T, e *env) *env {
+	r := *e
+	r.srv = e.newServer()
+	r.http = httptest.NewServer(r.srv.Handler())
+	t.Cleanup(r.http.Close)
+	return &r
+}
+
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }
