@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -116,7 +119,11 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, err
 	if cfg.Demo.Enabled {
 		for _, c := range cfg.Clients {
 			if c.ID == cfg.Demo.ClientID {
-				a.demo, err = demo.New(demo.Config{Issuer: cfg.Issuer, ClientID: c.ID, ClientSecret: c.Secret, Logger: log})
+				hc, err := selfClient(cfg)
+				if err != nil {
+					return nil, err
+				}
+				a.demo, err = demo.New(demo.Config{Issuer: cfg.Issuer, ClientID: c.ID, ClientSecret: c.Secret, HTTPClient: hc, Logger: log})
 				if err != nil {
 					return nil, err
 				}
@@ -200,9 +207,34 @@ func (a *app) buildVerifier(cfg *config.Config) (idv.Verifier, error) {
 	if cfg.IDV.Simulator.Client == "direct" {
 		return sim, nil
 	}
+	hc, err := selfClient(cfg)
+	if err != nil {
+		return nil, err
+	}
 	return onekosmos.New(onekosmos.Config{
-		BaseURL: base, TenantDNS: sim.TenantDNS(), Community: sim.Community(), LicenseKey: sim.LicenseKey(), DVCID: sim.DVCID(), SessionTTL: cfg.IDV.SessionTTL, Logger: a.log,
+		BaseURL: base, TenantDNS: sim.TenantDNS(), Community: sim.Community(), LicenseKey: sim.LicenseKey(), DVCID: sim.DVCID(), SessionTTL: cfg.IDV.SessionTTL, HTTPClient: hc, Logger: a.log,
 	})
+}
+
+// selfClient reaches the in-process simulator at the issuer's own URL;
+// when idbridge serves its own certificate, that certificate is trusted
+// too, so a self-signed development certificate works.
+func selfClient(cfg *config.Config) (*http.Client, error) {
+	if cfg.TLS.CertFile == "" {
+		return &http.Client{Timeout: 30 * time.Second}, nil
+	}
+	pem, err := os.ReadFile(cfg.TLS.CertFile)
+	if err != nil {
+		return nil, fmt.Errorf("tls.cert_file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	pool.AppendCertsFromPEM(pem)
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Timeout: 30 * time.Second, Transport: tr}, nil
 }
 
 // Handler routes the provider, the simulator, the demo and health checks,
