@@ -1,7 +1,9 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -11,6 +13,8 @@ import (
 
 func TestIDVSessionLifecycle(t *testing.T) {
 	e := newEnv(t, nil)
+	var logs bytes.Buffer
+	e.srv.log = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	resp, out := e.call("POST", "/v1/idv/sessions", tokenA, map[string]any{
 		"document_types": []string{"passport"}, "liveness_mode": "active",
 		"user_identifier": "erika@example.com", "return_url": "https://rp.example/done",
@@ -48,6 +52,16 @@ func TestIDVSessionLifecycle(t *testing.T) {
 	u, err := e.users.FindByIdentifier(context.Background(), "erika@example.com")
 	require.NoError(t, err)
 	require.Equal(t, out["sub"], u.Subject)
+
+	// Logs name sessions, never the person.
+	require.Contains(t, logs.String(), id)
+	for _, personal := range []string{"erika@example.com", "Mustermann", "1983-08-12", "C01X00T47"} {
+		require.NotContains(t, logs.String(), personal)
+	}
+	// Records at rest are sealed.
+	raw, err := e.st.Get(context.Background(), sessionKey(id))
+	require.NoError(t, err)
+	require.NotContains(t, string(raw), "erika@example.com")
 }
 
 func TestIDVOutcomes(t *testing.T) {

@@ -111,6 +111,8 @@ func decodeBody(body []byte, v any) error {
 // flexStrings reads a JSON string ("a" or "a,b") or array of strings.
 type flexStrings []string
 
+var _ json.Unmarshaler = (*flexStrings)(nil)
+
 // UnmarshalJSON implements json.Unmarshaler.
 func (f *flexStrings) UnmarshalJSON(b []byte) error {
 	var one string

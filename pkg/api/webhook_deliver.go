@@ -99,6 +99,9 @@ func (s *Server) deliver(ctx context.Context, m storage.Message) error {
 		s.log.Info("api webhook delivered", slog.String("event_id", om.EventID), slog.String("type", meta.Type), slog.Int("attempt", state.Attempts+1))
 		return s.finishMessage(ctx, m.ID)
 	}
+	if ctx.Err() != nil {
+		return nil // shutting down: not the endpoint's failure; the lease brings it back
+	}
 	state.Attempts++
 	state.LastError = sendErr.Error()
 	if state.Attempts >= s.cfg.Webhooks.MaxAttempts {
