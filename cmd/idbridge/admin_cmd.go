@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -98,4 +99,21 @@ func usersCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	fmt.Fprintf(stdout, "forgot %s\n", u.Subject)
 	return nil
+}
+
+// webhooksEntry runs `idbridge webhooks ...` on the configured store.
+func webhooksEntry(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	n := 0
+	for n < len(args) && !strings.HasPrefix(args[n], "-") {
+		n++
+	}
+	if n == 0 {
+		return webhooksCommand(ctx, nil, nil, stdout, stderr)
+	}
+	a, _, err := adminApp(ctx, "webhooks", args[n:], stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return webhooksCommand(ctx, a.store, args[:n], stdout, stderr)
 }
