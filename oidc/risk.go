@@ -43,10 +43,12 @@ func (p *Provider) rulesFor(cl *client) stepup.Rules {
 	if cl.cfg.Risk != nil {
 		rr = *cl.cfg.Risk
 	}
-	return riskRules(rr, p.cfg.Assurance.MaxVerificationAge)
+	return RiskRules(rr, p.cfg.Assurance.MaxVerificationAge)
 }
 
-func riskRules(rr config.RiskRules, maxAge time.Duration) stepup.Rules {
+// RiskRules turns configured risk rules into the step-up policy's rules,
+// with idbridge's acr values.
+func RiskRules(rr config.RiskRules, maxAge time.Duration) stepup.Rules {
 	r := stepup.DefaultRules()
 	r.NewDevice, r.UnfamiliarNetwork = toDecision(rr.NewDevice), toDecision(rr.UnfamiliarNetwork)
 	r.CountryChange, r.ImpossibleTravel = toDecision(rr.CountryChange), toDecision(rr.ImpossibleTravel)
