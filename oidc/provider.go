@@ -191,7 +191,7 @@ func (p *Provider) Handler() http.Handler {
 	mux.HandleFunc(PathLogin+"/capture", p.loginCapture)
 	mux.HandleFunc("/static/", p.static)
 	mux.HandleFunc("/logged-out", p.loggedOut)
-	mux.Handle(PathToken, withNoStore(p.withTokenClient(p.withStoreGuard(p.op))))
+	mux.Handle(PathToken, withNoStore(p.withAssertionReplayCheck(p.withTokenClient(p.withStoreGuard(p.op)))))
 	mux.Handle(PathUserinfo, withNoStore(p.withStoreGuard(withBearerChallenge(p.op))))
 	mux.Handle(PathIntrospect, withNoStore(p.withStoreGuard(p.op)))
 	mux.Handle(PathRevoke, withNoStore(p.withStoreGuard(p.op)))
