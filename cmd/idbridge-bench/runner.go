@@ -16,6 +16,9 @@ var errNoSuccess = errors.New("no operation succeeded")
 // errNoCode: token mode ran out of minted codes.
 var errNoCode = errors.New("no minted code left")
 
+// errorPause is how long a virtual user waits after a failed operation.
+const errorPause = 20 * time.Millisecond
+
 // defaultMint is how many codes token mode makes when -requests is 0.
 const defaultMint = 2000
 
@@ -60,6 +63,11 @@ func (r *runner) load(ctx context.Context, limit int, fn op) (int64, time.Durati
 				if err := fn(ctx, v); err != nil {
 					if ctx.Err() == nil {
 						r.fail(err)
+						// Do not spin on a server that refuses (429, 5xx).
+						select {
+						case <-ctx.Done():
+						case <-time.After(errorPause):
+						}
 					}
 					continue
 				}
