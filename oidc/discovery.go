@@ -1,6 +1,7 @@
 package oidc
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 
@@ -10,19 +11,31 @@ import (
 )
 
 // discovery serves OpenID Provider metadata: zitadel's standard fields plus
-// identity assurance (OIDC4IDA), acr values and RFC 9207.
+// identity assurance (OIDC4IDA), acr values and RFC 9207. The document
+// depends only on configuration, so it is built once.
 func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
-	ctx := zop.ContextWithIssuer(r.Context(), p.cfg.Issuer)
-	base := zop.CreateDiscoveryConfig(ctx, p.op, &opStorage{p: p})
-	raw, err := json.Marshal(base)
-	if err != nil {
+	p.discoveryOnce.Do(func() { p.discoveryJSON, p.discoveryErr = p.buildDiscovery(r.Context()) })
+	if p.discoveryErr != nil {
+		p.log.ErrorContext(r.Context(), "building discovery", "error", p.discoveryErr)
 		http.Error(w, "discovery unavailable", http.StatusInternalServerError)
 		return
 	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "public, max-age=300")
+	_, _ = w.Write(p.discoveryJSON)
+}
+
+func (p *Provider) buildDiscovery(ctx context.Context) ([]byte, error) {
+	ctx = zop.ContextWithIssuer(ctx, p.cfg.Issuer)
+	base := zop.CreateDiscoveryConfig(ctx, p.op, &opStorage{p: p})
+	raw, err := json.Marshal(base)
+	if err != nil {
+		return nil, err
+	}
 	var doc map[string]any
 	if err := json.Unmarshal(raw, &doc); err != nil {
-		http.Error(w, "discovery unavailable", http.StatusInternalServerError)
-		return
+		return nil, err
 	}
 	for k, v := range claims.Metadata() {
 		doc[k] = v
@@ -40,6 +53,20 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 	doc["code_challenge_methods_supported"] = []string{"S256"}
 	doc["prompt_values_supported"] = []string{"none", "login", "consent", "select_account"}
 	doc["id_token_signing_alg_values_supported"] = []string{"RS256", "ES256"}
-	w.Header().Set("Cache-Control", "public, max-age=300")
-	writeJSON(w, http.StatusOK, doc)
+	return json.Marshal(doc)
+}
+
+// jwks serves the published signing keys (next, current, previous),
+// encoded once per key ring load.
+func (p *Provider) jwks(w http.ResponseWriter, r *http.Request) {
+	body, err := p.keys.published(r.Context())
+	if err != nil {
+		p.log.ErrorContext(r.Context(), "loading signing keys", "error", err)
+		writeOAuthError(w, http.StatusServiceUnavailable, errTemporarilyUnavailable().WithDescription("signing keys unavailable; retry shortly"))
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "public, max-age=300")
+	_, _ = w.Write(body)
 }

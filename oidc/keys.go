@@ -84,6 +84,7 @@ type keyRing struct {
 
 	mu     sync.RWMutex
 	keys   []*signingKey
+	jwks   []byte // the published key set, encoded once per load
 	loaded time.Time
 }
 
@@ -142,10 +143,28 @@ func (r *keyRing) install(rec *ringRecord) error {
 		}
 		keys = append(keys, k)
 	}
+	set := jose.JSONWebKeySet{Keys: make([]jose.JSONWebKey, 0, len(keys))}
+	for _, k := range keys {
+		set.Keys = append(set.Keys, jose.JSONWebKey{Key: k.priv.Public(), KeyID: k.info.ID, Algorithm: string(k.alg), Use: "sig"})
+	}
+	encoded, err := json.Marshal(set)
+	if err != nil {
+		return err
+	}
 	r.mu.Lock()
-	r.keys, r.loaded = keys, r.now()
+	r.keys, r.jwks, r.loaded = keys, encoded, r.now()
 	r.mu.Unlock()
 	return nil
+}
+
+// published returns the encoded JWKS.
+func (r *keyRing) published(ctx context.Context) ([]byte, error) {
+	if err := r.ensure(ctx); err != nil {
+		return nil, err
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.jwks, nil
 }
 
 // Rotate advances the ring: due next keys start signing (all of them when

@@ -2,7 +2,6 @@ package oidc
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -33,18 +32,36 @@ func (p *Provider) loginWait(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, PathLogin+"/capture?id="+a.ID, http.StatusSeeOther)
 		return
 	}
-	var qr string
-	if png, err := qrcode.Encode(a.VerifyURL, qrcode.Medium, 220); err == nil {
-		qr = "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
-	}
 	title := "Verify your identity"
 	if a.Journey == journeyLiveID {
 		title = "Confirm it's you"
 	}
 	p.render(w, r, http.StatusOK, "wait.html", map[string]any{
-		"ID": a.ID, "Title": title, "Journey": a.Journey, "VerifyURL": a.VerifyURL, "QR": qr,
+		"ID": a.ID, "Title": title, "Journey": a.Journey, "VerifyURL": a.VerifyURL, "QR": PathLogin + "/qr?id=" + a.ID,
 		"StatusURL": PathLogin + "/status?id=" + a.ID, "Status": a.LastStatus, "Client": p.clients[a.ClientID].cfg.Name,
 	})
+}
+
+// loginQR is the QR code of the hosted verification page, for a phone.
+// It is drawn only when the browser shows it, and cached by the browser.
+func (p *Provider) loginQR(w http.ResponseWriter, r *http.Request) {
+	a, ok := p.boundRequest(w, r)
+	if !ok {
+		return
+	}
+	if a.VerifyURL == "" {
+		http.NotFound(w, r)
+		return
+	}
+	png, err := qrcode.Encode(a.VerifyURL, qrcode.Medium, 220)
+	if err != nil {
+		http.Error(w, "QR code unavailable", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "private, max-age=600")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, _ = w.Write(png)
 }
 
 // statusView is the JSON the waiting page polls: state is one of pending,

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -76,6 +77,10 @@ type Provider struct {
 	acr      acrPolicy
 	netid    *netid.Resolver
 	metrics  *metrics.Metrics
+
+	discoveryOnce sync.Once
+	discoveryJSON []byte
+	discoveryErr  error
 }
 
 // New builds the provider from its dependencies.
@@ -189,13 +194,14 @@ func (p *Provider) Handler() http.Handler {
 	mux.HandleFunc(PathLogin+"/status", p.loginStatus)
 	mux.HandleFunc(PathLogin+"/continue", p.loginContinue)
 	mux.HandleFunc(PathLogin+"/capture", p.loginCapture)
+	mux.HandleFunc(PathLogin+"/qr", p.loginQR)
 	mux.HandleFunc("/static/", p.static)
 	mux.HandleFunc("/logged-out", p.loggedOut)
 	mux.Handle(PathToken, withNoStore(p.withAssertionReplayCheck(p.withTokenClient(p.withStoreGuard(p.op)))))
 	mux.Handle(PathUserinfo, withNoStore(p.withStoreGuard(withBearerChallenge(p.op))))
 	mux.Handle(PathIntrospect, withNoStore(p.withStoreGuard(p.op)))
 	mux.Handle(PathRevoke, withNoStore(p.withStoreGuard(p.op)))
-	mux.Handle(PathJWKS, withCache(p.op, "public, max-age=300"))
+	mux.HandleFunc(PathJWKS, p.jwks)
 	mux.Handle("/", p.op)
 	return mux
 }
@@ -244,12 +250,6 @@ func withNoStore(next http.Handler) http.Handler {
 	})
 }
 
-func withCache(next http.Handler, value string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", value)
-		next.ServeHTTP(w, r)
-	})
-}
 
 func newID() string { return randomToken()[:32] }
 

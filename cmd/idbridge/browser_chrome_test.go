@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -173,17 +172,6 @@ func (b *headlessBrowser) screenshot(tab context.Context, name string) {
 	require.True(b.t, fits, "page %s (%s) scrolls horizontally", name, loc)
 	broken, err := chromedp.Run(tab, chromedp.Evaluate[[]string](`Array.from(document.images).filter(function(i){return i.complete&&i.naturalWidth===0}).map(function(i){return (i.id||i.alt)+" src="+i.getAttribute("src").slice(0,40)})`))
 	require.NoError(b.t, err)
-	broken = slices.DeleteFunc(broken, func(s string) bool {
-		// Known: the waiting page passes its QR data: URL to html/template as
-		// a plain string, which the template replaces with #ZgotmplZ
-		// (oidc/login_wait.go must wrap it in template.URL). Drop this
-		// exception once that is fixed.
-		if s == "qr src=#ZgotmplZ" {
-			b.t.Logf("known issue: waiting page QR code does not render (%s)", s)
-			return true
-		}
-		return false
-	})
 	require.Empty(b.t, broken, "page %s (%s) has images that did not load", name, loc)
 }
 
