@@ -17,37 +17,30 @@ type timedVerifier struct {
 
 var _ idv.Verifier = timedVerifier{}
 
-func (t timedVerifier) StartIDV(ctx context.Context, req idv.IDVRequest) (idv.Session, error) {
+// timed runs call and records it under kind.
+func timed[T any](m *metrics.Metrics, kind string, call func() (T, error)) (T, error) {
 	start := time.Now()
-	s, err := t.next.StartIDV(ctx, req)
-	t.m.Verification("start_idv", time.Since(start), err)
-	return s, err
+	v, err := call()
+	m.Verification(kind, time.Since(start), err)
+	return v, err
+}
+
+func (t timedVerifier) StartIDV(ctx context.Context, req idv.IDVRequest) (idv.Session, error) {
+	return timed(t.m, "start_idv", func() (idv.Session, error) { return t.next.StartIDV(ctx, req) })
 }
 
 func (t timedVerifier) IDVResult(ctx context.Context, id string) (idv.IDVResult, error) {
-	start := time.Now()
-	r, err := t.next.IDVResult(ctx, id)
-	t.m.Verification("idv_result", time.Since(start), err)
-	return r, err
+	return timed(t.m, "idv_result", func() (idv.IDVResult, error) { return t.next.IDVResult(ctx, id) })
 }
 
 func (t timedVerifier) StartLiveID(ctx context.Context, req idv.LiveIDRequest) (idv.Session, error) {
-	start := time.Now()
-	s, err := t.next.StartLiveID(ctx, req)
-	t.m.Verification("start_liveid", time.Since(start), err)
-	return s, err
+	return timed(t.m, "start_liveid", func() (idv.Session, error) { return t.next.StartLiveID(ctx, req) })
 }
 
 func (t timedVerifier) LiveIDResult(ctx context.Context, id string) (idv.LiveIDResult, error) {
-	start := time.Now()
-	r, err := t.next.LiveIDResult(ctx, id)
-	t.m.Verification("liveid_result", time.Since(start), err)
-	return r, err
+	return timed(t.m, "liveid_result", func() (idv.LiveIDResult, error) { return t.next.LiveIDResult(ctx, id) })
 }
 
 func (t timedVerifier) CheckFace(ctx context.Context, req idv.FaceCheck) (idv.LiveIDResult, error) {
-	start := time.Now()
-	r, err := t.next.CheckFace(ctx, req)
-	t.m.Verification("check_face", time.Since(start), err)
-	return r, err
+	return timed(t.m, "check_face", func() (idv.LiveIDResult, error) { return t.next.CheckFace(ctx, req) })
 }
