@@ -106,7 +106,7 @@ func TestServeHTTPSMetricsAndRateLimits(t *testing.T) {
 		}
 		body, _ = io.ReadAll(resp.Body)
 		resp.Body.Close()
-		for _, series := range []string{`idbridge_http_requests_total{method="GET",route="/authorize",status="303"}`, `idbridge_ratelimited_total{limiter="authorize"}`, `idbridge_signing_key_age_seconds{alg="RS256"}`} {
+		for _, series := range []string{`idbridge_http_requests_total{method="GET",route="/authorize",status="303"}`, `idbridge_ratelimited_total{limiter="authorize"}`, `idbridge_signing_key_age_seconds{alg="RS256"}`, `idbridge_verification_duration_seconds_count{kind="start_idv"} 1`} {
 			if !strings.Contains(string(body), series) {
 				missing = series
 				return false
