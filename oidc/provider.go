@@ -138,7 +138,12 @@ func New(d Deps) (*Provider, error) {
 		SupportedScopes:          []string{"openid", "profile", "address", "identity_assurance", "offline_access"},
 		DefaultLogoutRedirectURI: "/logged-out",
 	}
+	tc, err := newTokenCrypto(d.CryptoKey)
+	if err != nil {
+		return nil, err
+	}
 	opts := []zop.Option{
+		zop.WithCrypto(tc),
 		zop.WithCustomEndpoints(
 			zop.NewEndpoint(PathAuthorize), zop.NewEndpoint(PathToken), zop.NewEndpoint(PathUserinfo),
 			zop.NewEndpoint(PathRevoke), zop.NewEndpoint(PathEndSession), zop.NewEndpoint(PathJWKS)),
