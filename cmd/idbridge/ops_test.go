@@ -115,3 +115,9 @@ func TestServeHTTPSMetricsAndRateLimits(t *testing.T) {
 		return true
 	}, 15*time.Second, 100*time.Millisecond, "metrics lack %s", func() string { return missing }())
 }
+
+func TestLogPathHidesUserIdentifiers(t *testing.T) {
+	require.Equal(t, "/v1/users/{user_identifier}/forget", logPath("/v1/users/ada@example.com/forget"))
+	require.Equal(t, "/v1/users/{user_identifier}", logPath("/v1/users/ada@example.com"))
+	require.Equal(t, "/authorize", logPath("/authorize"))
+}

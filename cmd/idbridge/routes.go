@@ -117,7 +117,7 @@ func withRequestLog(log *slog.Logger, next http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
 		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", logPath(r.URL.Path)),
 			slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
 	})
 }
@@ -133,3 +133,15 @@ func (s *statusRecorder) WriteHeader(code int) {
 }
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// logPath keeps personal data out of request logs: the connector API's
+// user paths carry the relying party's identifier (often an email).
+func logPath(p string) string {
+	if rest, ok := strings.CutPrefix(p, "/v1/users/"); ok {
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			return "/v1/users/{user_identifier}" + rest[i:]
+		}
+		return "/v1/users/{user_identifier}"
+	}
+	return p
+}
