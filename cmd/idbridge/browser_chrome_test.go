@@ -21,7 +21,7 @@ import (
 )
 
 // browserTimeout bounds one browser test function, browser start included.
-const browserTimeout = 60 * time.Second
+const browserTimeout = 150 * time.Second
 
 // phone is the viewport of a small phone in portrait (CSS pixels).
 var phone = struct{ w, h int64 }{390, 844}
@@ -138,7 +138,7 @@ func (b *headlessBrowser) waitFor(tab context.Context, css string) string {
 	b.t.Helper()
 	q, _ := json.Marshal(css)
 	expr := fmt.Sprintf(`(function(){var e=document.readyState==="complete"&&document.querySelector(%s);return e?"1"+e.textContent:""})()`, q)
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		if v, err := chromedp.Run(tab, chromedp.Evaluate[string](expr)); err == nil && v != "" {
 			return v[1:]
@@ -151,7 +151,7 @@ func (b *headlessBrowser) waitFor(tab context.Context, css string) string {
 	}
 	loc, _ := chromedp.Run(tab, chromedp.Location())
 	b.screenshot(tab, "timeout")
-	b.t.Fatalf("no %s on %s within 30s", css, loc)
+	b.t.Fatalf("no %s on %s within 60s", css, loc)
 	return ""
 }
 
@@ -187,7 +187,7 @@ func (b *headlessBrowser) openVerification(wait context.Context) (context.Contex
 	var id target.ID
 	select {
 	case id = <-opened:
-	case <-time.After(15 * time.Second):
+	case <-time.After(30 * time.Second):
 		b.t.Fatal("#verify-link opened no tab")
 	}
 	tab, cancel := chromedp.NewContext(wait, chromedp.WithTargetID(id))
