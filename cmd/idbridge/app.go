@@ -140,7 +140,14 @@ func buildStore(cfg *config.Config) (storage.Store, error) {
 // buildNetID resolves client addresses behind the configured proxies.
 func buildNetID(cfg *config.Config) (*netid.Resolver, error) {
 	nc := netid.Config{TrustedProxies: cfg.Risk.TrustedProxies, CountryHeader: cfg.Risk.CountryHeader}
-	if cfg.Risk.GeoIPCSV != "" {
+	switch {
+	case cfg.Risk.GeoIPMMDB != "":
+		geo, err := netid.LoadMMDB(cfg.Risk.GeoIPMMDB)
+		if err != nil {
+			return nil, fmt.Errorf("risk.geoip_mmdb: %w", err)
+		}
+		nc.GeoIP = geo
+	case cfg.Risk.GeoIPCSV != "":
 		geo, err := netid.LoadCSVFile(cfg.Risk.GeoIPCSV)
 		if err != nil {
 			return nil, fmt.Errorf("risk.geoip_csv: %w", err)

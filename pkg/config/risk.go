@@ -17,6 +17,9 @@ type Risk struct {
 	// GeoIPCSV is a "cidr,country,lat,lon" file for countries and
 	// coordinates (impossible travel).
 	GeoIPCSV string `yaml:"geoip_csv"`
+	// GeoIPMMDB is a MaxMind-format database (GeoIP2/GeoLite2 City or
+	// Country); used instead of GeoIPCSV when set.
+	GeoIPMMDB string `yaml:"geoip_mmdb"`
 	// Rules apply to every client unless the client sets its own.
 	Rules RiskRules `yaml:"rules"`
 }
@@ -54,6 +57,9 @@ func (r Risk) problems() []string {
 				p = append(p, fmt.Sprintf("risk.trusted_proxies[%d]: %q is neither a CIDR nor an address", i, cidr))
 			}
 		}
+	}
+	if r.GeoIPCSV != "" && r.GeoIPMMDB != "" {
+		p = append(p, "risk: set geoip_csv or geoip_mmdb, not both")
 	}
 	return append(p, r.Rules.problems("risk.rules")...)
 }
