@@ -48,6 +48,7 @@ type authRequest struct {
 	Reasons        []string  `json:"reasons,omitempty"`
 	BrowserID      string    `json:"browser,omitempty"`
 	UserSubject    string    `json:"user,omitempty"` // the person being verified, when known before
+	UserVia        string    `json:"user_via,omitempty"`
 	VerificationID string    `json:"verification,omitempty"`
 	VerifyURL      string    `json:"verify_url,omitempty"`
 	ExpiresAt      time.Time `json:"expires_at,omitempty"`

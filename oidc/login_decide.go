@@ -14,25 +14,48 @@ import (
 	"github.com/idbridge/idbridge/pkg/users"
 )
 
-// knownUser finds the person a request is about: id_token_hint, then the
-// SSO session, then login_hint. nil when none names a known user.
-func (p *Provider) knownUser(ctx context.Context, a *authRequest, sso *ssoSession) (*users.User, error) {
-	var sub string
+// How the person a request is about was identified. Only an SSO session
+// or an id_token_hint authenticates; a login_hint or a typed identifier
+// only names someone.
+const (
+	viaSession  = "session"
+	viaIDToken  = "id_token_hint"
+	viaHint     = "login_hint"
+	viaIdentify = "identifier"
+)
+
+// knownUser finds the person a request is about: id_token_hint, then a
+// login_hint naming someone other than the session's user, then the SSO
+// session, then login_hint. nil when none names a known user.
+func (p *Provider) knownUser(ctx context.Context, a *authRequest, sso *ssoSession) (*users.User, string, error) {
+	hinted, err := p.hintedUser(ctx, a)
+	if err != nil {
+		return nil, "", err
+	}
+	sub, via := "", ""
 	switch {
 	case a.HintSubject != "":
-		sub = a.HintSubject
+		sub, via = a.HintSubject, viaIDToken
+	case hinted != nil && (sso == nil || hinted.Subject != sso.Subject):
+		return hinted, viaHint, nil
 	case sso != nil:
-		sub = sso.Subject
-	case a.LoginHint != "":
-		u, err := p.users.FindByIdentifier(ctx, a.LoginHint)
-		if errors.Is(err, users.ErrNotFound) {
-			return nil, nil
-		}
-		return u, err
+		sub, via = sso.Subject, viaSession
 	default:
-		return nil, nil
+		return nil, "", nil
 	}
 	u, err := p.users.Get(ctx, sub)
+	if errors.Is(err, users.ErrNotFound) {
+		return nil, "", nil
+	}
+	return u, via, err
+}
+
+// hintedUser is the user login_hint names, or nil.
+func (p *Provider) hintedUser(ctx context.Context, a *authRequest) (*users.User, error) {
+	if a.LoginHint == "" {
+		return nil, nil
+	}
+	u, err := p.users.FindByIdentifier(ctx, a.LoginHint)
 	if errors.Is(err, users.ErrNotFound) {
 		return nil, nil
 	}
@@ -83,7 +106,8 @@ func (p *Provider) silentProblem(a *authRequest, sso *ssoSession, u *users.User)
 	case a.MaxAge != nil && (*a.MaxAge == 0 || p.now().Sub(sso.AuthTime) > time.Duration(*a.MaxAge)*time.Second):
 		return zoidc.ErrLoginRequired()
 	}
-	if a.LoginHint != "" && u != nil && u.Subject != sso.Subject {
+	if a.UserVia == viaHint {
+		// login_hint names someone other than the session's user.
 		return zoidc.ErrLoginRequired()
 	}
 	if p.needsIAL2(a) && p.ial(u) < 2 {
@@ -135,11 +159,12 @@ func (p *Provider) proceed(w http.ResponseWriter, r *http.Request, a *authReques
 		p.unavailable(w, r, a, err)
 		return
 	}
-	u, err := p.knownUser(ctx, a, sso)
+	u, via, err := p.knownUser(ctx, a, sso)
 	if err != nil {
 		p.unavailable(w, r, a, err)
 		return
 	}
+	a.UserVia = via
 	problem := p.silentProblem(a, sso, u)
 	risk := p.assess(a, u, sso, from, device)
 	a.Risk, a.Reasons = string(risk.Decision), reasonStrings(risk.Reasons)

@@ -66,6 +66,10 @@ func (p *Provider) finishIDV(w http.ResponseWriter, r *http.Request, a *authRequ
 		p.failRequest(w, r, a, zoidc.ErrAccessDenied().WithDescription("%s", desc))
 		return
 	}
+	if !p.mayReverify(a, u, res) {
+		p.failRequest(w, r, a, zoidc.ErrAccessDenied().WithDescription("this account is verified with another document; sign in with a face check first, then verify the new document"))
+		return
+	}
 	err = p.users.RecordVerification(ctx, u.Subject, res)
 	if errors.Is(err, users.ErrDocumentTaken) {
 		p.failRequest(w, r, a, zoidc.ErrAccessDenied().WithDescription("the verified document belongs to another account; sign in as that account"))
@@ -76,6 +80,22 @@ func (p *Provider) finishIDV(w http.ResponseWriter, r *http.Request, a *authRequ
 		return
 	}
 	p.succeed(w, r, a, u.Subject)
+}
+
+// mayReverify guards a verified identity against a login that only
+// names its owner (login_hint or a typed identifier, neither of which
+// authenticates): such a login may verify the person again only with the
+// same document. After an SSO session or id_token_hint, a new document
+// (a renewed passport) replaces the old one.
+func (p *Provider) mayReverify(a *authRequest, u *users.User, res idv.IDVResult) bool {
+	if a.UserVia != viaHint && a.UserVia != viaIdentify {
+		return true
+	}
+	if u.Verified == nil || u.Verified.Document == nil {
+		return true
+	}
+	old := p.users.DocumentKey(u.Verified.Document)
+	return old != "" && old == p.users.DocumentKey(res.Document)
 }
 
 // personFor finds or creates the user an IDV result belongs to: the user
@@ -153,7 +173,9 @@ func (p *Provider) succeed(w http.ResponseWriter, r *http.Request, a *authReques
 		return
 	}
 	a.Subject, a.AuthTime, a.ACR, a.AMR = sub, p.now(), acr, []string{"face", "user"}
-	if err := p.users.AddIdentifier(ctx, sub, a.LoginHint); err != nil {
+	if err := p.users.AddIdentifier(ctx, sub, a.LoginHint); errors.Is(err, users.ErrIdentifierTaken) {
+		p.log.WarnContext(ctx, "login_hint names another user; identifier left with its owner", "auth_request", a.ID)
+	} else if err != nil {
 		p.unavailable(w, r, a, err)
 		return
 	}

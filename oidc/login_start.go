@@ -84,7 +84,7 @@ func (p *Provider) loginIdentify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if u != nil {
-		a.UserSubject = u.Subject
+		a.UserSubject, a.UserVia = u.Subject, viaIdentify
 	}
 	p.startJourney(w, r, a, u)
 }

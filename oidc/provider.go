@@ -255,7 +255,6 @@ func withNoStore(next http.Handler) http.Handler {
 	})
 }
 
-
 func newID() string { return randomToken()[:32] }
 
 func init() {

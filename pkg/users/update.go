@@ -24,9 +24,13 @@ func (r *Repo) Create(ctx context.Context) (*User, error) {
 	return &rec.User, nil
 }
 
-// AddIdentifier links identifier to the user. An identifier already linked
-// to someone else is moved: the relying party is the authority on its own
-// login ids.
+// ErrIdentifierTaken: the identifier already names another user.
+var ErrIdentifierTaken = errors.New("users: the identifier belongs to another user")
+
+// AddIdentifier links identifier to the user. An identifier that already
+// names someone else is left with them (ErrIdentifierTaken): identifiers
+// arrive as unauthenticated hints, so a login must not be able to take one
+// over. Forget frees an identifier.
 func (r *Repo) AddIdentifier(ctx context.Context, sub, identifier string) error {
 	if identifier == "" {
 		return nil
@@ -36,7 +40,15 @@ func (r *Repo) AddIdentifier(ctx context.Context, sub, identifier string) error 
 		return err
 	}
 	h := r.lookup("ident", identifier)
-	if err := r.st.Set(ctx, "ident:{"+h+"}", []byte(sub), 0); err != nil {
+	if err := r.st.Create(ctx, "ident:{"+h+"}", []byte(sub), 0); errors.Is(err, storage.ErrExists) {
+		owner, gerr := r.st.Get(ctx, "ident:{"+h+"}")
+		if gerr != nil {
+			return gerr
+		}
+		if string(owner) != sub {
+			return ErrIdentifierTaken
+		}
+	} else if err != nil {
 		return err
 	}
 	if !slices.Contains(rec.Identifiers, h) {

@@ -151,3 +151,18 @@ func TestRecordLoginBoundsHistory(t *testing.T) {
 	_, err := r.Get(ctx, "u_missing")
 	require.ErrorIs(t, err, ErrNotFound)
 }
+
+func TestIdentifierStaysWithItsOwner(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newRepo(t, time.Now, 0)
+	a, _ := r.Create(ctx)
+	b, _ := r.Create(ctx)
+	require.NoError(t, r.AddIdentifier(ctx, a.Subject, "a@example.com"))
+	require.NoError(t, r.AddIdentifier(ctx, a.Subject, "a@example.com"), "adding it again is fine")
+	require.ErrorIs(t, r.AddIdentifier(ctx, b.Subject, "a@example.com"), ErrIdentifierTaken)
+	owner, err := r.FindByIdentifier(ctx, "a@example.com")
+	require.NoError(t, err)
+	require.Equal(t, a.Subject, owner.Subject)
+	require.NoError(t, r.Forget(ctx, a.Subject))
+	require.NoError(t, r.AddIdentifier(ctx, b.Subject, "a@example.com"), "a forgotten identifier is free")
+}
