@@ -60,3 +60,22 @@ func TestSessionUserCannotTakeAnotherUsersIdentifier(t *testing.T) {
 	require.NoError(t, err)
 	require.ErrorIs(t, h.users.AddIdentifier(context.Background(), a.Subject, "b@example.com"), users.ErrIdentifierTaken)
 }
+
+func TestLeakedIDTokenCannotReplaceAVerifiedIdentity(t *testing.T) {
+	h := newHarness(t)
+	jane, erika := simulator.Fixtures()[0], simulator.Fixtures()[1]
+	back := h.idvLogin(h.browser, authParams("idv-rp"), simulator.CompleteOptions{Fixture: jane.Name})
+	tokens, err := h.exchange(h.relyingParty("idv-rp", "idv-secret"), back.Query().Get("code"))
+	require.NoError(t, err)
+
+	attacker := h.newBrowser()
+	denied := h.idvLogin(attacker, authParams("idv-rp", "id_token_hint", tokens.IDToken), simulator.CompleteOptions{Fixture: erika.Name})
+	require.Equal(t, "access_denied", denied.Query().Get("error"))
+	u, err := h.users.Get(context.Background(), tokens.IDTokenClaims.Subject)
+	require.NoError(t, err)
+	require.Equal(t, jane.Person.FamilyName, u.Verified.Person.FamilyName)
+
+	// In the person's own session a new document replaces the old one.
+	renewed := h.idvLogin(h.browser, authParams("idv-rp", "id_token_hint", tokens.IDToken, "prompt", "login"), simulator.CompleteOptions{Fixture: erika.Name})
+	require.NotEmpty(t, renewed.Query().Get("code"), renewed.String())
+}

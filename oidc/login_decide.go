@@ -14,9 +14,9 @@ import (
 	"github.com/idbridge/idbridge/pkg/users"
 )
 
-// How the person a request is about was identified. Only an SSO session
-// or an id_token_hint authenticates; a login_hint or a typed identifier
-// only names someone.
+// How the person a request is about was identified. Only the browser's
+// SSO session authenticates; an id_token_hint (a token that may have been
+// seen elsewhere), a login_hint or a typed identifier only names someone.
 const (
 	viaSession  = "session"
 	viaIDToken  = "id_token_hint"
@@ -34,6 +34,8 @@ func (p *Provider) knownUser(ctx context.Context, a *authRequest, sso *ssoSessio
 	}
 	sub, via := "", ""
 	switch {
+	case a.HintSubject != "" && sso != nil && sso.Subject == a.HintSubject:
+		sub, via = a.HintSubject, viaSession
 	case a.HintSubject != "":
 		sub, via = a.HintSubject, viaIDToken
 	case hinted != nil && (sso == nil || hinted.Subject != sso.Subject):

@@ -83,12 +83,12 @@ func (p *Provider) finishIDV(w http.ResponseWriter, r *http.Request, a *authRequ
 }
 
 // mayReverify guards a verified identity against a login that only
-// names its owner (login_hint or a typed identifier, neither of which
-// authenticates): such a login may verify the person again only with the
-// same document. After an SSO session or id_token_hint, a new document
-// (a renewed passport) replaces the old one.
+// names its owner (id_token_hint, login_hint or a typed identifier, none of
+// which authenticates): such a login may verify the person again only with
+// the same document. Within the person's own SSO session a new document (a
+// renewed passport) replaces the old one.
 func (p *Provider) mayReverify(a *authRequest, u *users.User, res idv.IDVResult) bool {
-	if a.UserVia != viaHint && a.UserVia != viaIdentify {
+	if a.UserVia == viaSession {
 		return true
 	}
 	if u.Verified == nil || u.Verified.Document == nil {
