@@ -53,6 +53,7 @@ type Error struct {
 	Problems []string
 }
 
+// Error lists the file and every problem, one per line.
 func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %d problem(s):", e.File, len(e.Problems))
