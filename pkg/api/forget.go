@@ -38,7 +38,7 @@ func (s *Server) forgetUser(ctx context.Context, req *request) (int, any, error)
 // Forget erases the person sub: the API's session records and stored
 // events about them (queued webhooks not yet delivered are then dropped
 // by the deliverer), then the user record. The caller writes the audit
-// line; the integrator calls this from `idbridge users forget` too.
+// line; `idbridge users forget` calls this too.
 func (s *Server) Forget(ctx context.Context, sub string) error {
 	keys, err := s.st.SetMembers(ctx, subjectIndexKey(sub))
 	if err != nil {

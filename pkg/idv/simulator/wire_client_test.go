@@ -35,7 +35,7 @@ func (c *testClock) Advance(d time.Duration) {
 }
 
 // startSim serves a simulator on httptest with BaseURL under /simulator,
-// mounted as the integrator will mount it.
+// mounted as cmd/idbridge mounts it.
 func startSim(t testing.TB, cfg Config) (*Simulator, *httptest.Server) {
 	t.Helper()
 	var h http.Handler
