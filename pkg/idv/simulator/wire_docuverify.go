@@ -24,17 +24,28 @@ func (s *Simulator) checkDVCID(w http.ResponseWriter, dvcID string) bool {
 	return true
 }
 
+// docuverifyCall authenticates a docuverify request, decrypts its data
+// into q and checks the dvcID that decoding stored in *dvcID. It writes the
+// error answer itself and reports whether the handler may go on.
+func (s *Simulator) docuverifyCall(w http.ResponseWriter, r *http.Request, limit int64, q any, dvcID *string) (caller, bool) {
+	c, ok := s.authenticate(w, r, s.docuverify)
+	if !ok {
+		return c, false
+	}
+	inner, ok := s.openData(w, r, c, limit)
+	if !ok {
+		return c, false
+	}
+	if err := json.Unmarshal(inner, q); err != nil {
+		writeError(w, http.StatusBadRequest, "data has fields of the wrong type")
+		return c, false
+	}
+	return c, s.checkDVCID(w, *dvcID)
+}
+
 // handleCreate answers POST {docuverify}/document_share_session/create with
 // plain {"sessionId","url"}.
 func (s *Simulator) handleCreate(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.authenticate(w, r, s.docuverify)
-	if !ok {
-		return
-	}
-	inner, ok := s.openData(w, r, c, smallBodyLimit)
-	if !ok {
-		return
-	}
 	var q struct {
 		DVCID          string `json:"dvcID"`
 		SessionRequest *struct {
@@ -45,11 +56,8 @@ func (s *Simulator) handleCreate(w http.ResponseWriter, r *http.Request) {
 			DID           string `json:"did"`
 		} `json:"sessionRequest"`
 	}
-	if err := json.Unmarshal(inner, &q); err != nil {
-		writeError(w, http.StatusBadRequest, "data has fields of the wrong type")
-		return
-	}
-	if !s.checkDVCID(w, q.DVCID) {
+	_, ok := s.docuverifyCall(w, r, smallBodyLimit, &q, &q.DVCID)
+	if !ok {
 		return
 	}
 	sr := q.SessionRequest
@@ -83,23 +91,12 @@ func (s *Simulator) handleCreate(w http.ResponseWriter, r *http.Request) {
 // (and /v3/...) with {"data": enc(result), "publicKey"}; data is encrypted
 // with the request's own key.
 func (s *Simulator) handleResult(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.authenticate(w, r, s.docuverify)
-	if !ok {
-		return
-	}
-	inner, ok := s.openData(w, r, c, smallBodyLimit)
-	if !ok {
-		return
-	}
 	var q struct {
 		DVCID     string `json:"dvcID"`
 		SessionID string `json:"sessionId"`
 	}
-	if err := json.Unmarshal(inner, &q); err != nil {
-		writeError(w, http.StatusBadRequest, "data has fields of the wrong type")
-		return
-	}
-	if !s.checkDVCID(w, q.DVCID) {
+	c, ok := s.docuverifyCall(w, r, smallBodyLimit, &q, &q.DVCID)
+	if !ok {
 		return
 	}
 	if q.SessionID == "" {
@@ -117,14 +114,6 @@ func (s *Simulator) handleResult(w http.ResponseWriter, r *http.Request) {
 // handleVerify answers POST {docuverify}/verify: liveness and comparison of
 // document.liveId (base64 image) with document.face (an enrolled FaceRef).
 func (s *Simulator) handleVerify(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.authenticate(w, r, s.docuverify)
-	if !ok {
-		return
-	}
-	inner, ok := s.openData(w, r, c, imageBodyLimit)
-	if !ok {
-		return
-	}
 	var q struct {
 		DVCID         string   `json:"dvcID"`
 		Verifications []string `json:"verifications"`
@@ -133,11 +122,8 @@ func (s *Simulator) handleVerify(w http.ResponseWriter, r *http.Request) {
 			Face   string `json:"face"`
 		} `json:"document"`
 	}
-	if err := json.Unmarshal(inner, &q); err != nil {
-		writeError(w, http.StatusBadRequest, "data has fields of the wrong type")
-		return
-	}
-	if !s.checkDVCID(w, q.DVCID) {
+	c, ok := s.docuverifyCall(w, r, imageBodyLimit, &q, &q.DVCID)
+	if !ok {
 		return
 	}
 	if q.Document == nil || q.Document.LiveID == "" {
