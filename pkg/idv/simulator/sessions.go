@@ -108,29 +108,37 @@ func (s *Simulator) createIDV(doc idv.DocumentType, userUID string) (idvSession,
 
 // idvSnapshot returns a copy of the session after applying expiry.
 func (s *Simulator) idvSnapshot(id string) (idvSession, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	x, ok := s.idv[id]
-	if !ok {
-		return idvSession{}, ErrNotFound
-	}
-	s.refreshIDV(x)
-	return *x, nil
+	return sessionCopy(s, s.idv, id, s.refreshIDV, nil)
 }
 
 // openIDV moves a Pending session to In Progress (the page was opened).
 func (s *Simulator) openIDV(id string) (idvSession, error) {
+	return sessionCopy(s, s.idv, id, s.refreshIDV, func(x *idvSession) { x.Status = opened(x.Status) })
+}
+
+// sessionCopy returns a copy of session id of m after refresh (expiry) and
+// then (if any) have been applied under the simulator's lock.
+func sessionCopy[T any](s *Simulator, m map[string]*T, id string, refresh, then func(*T)) (T, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	x, ok := s.idv[id]
+	x, ok := m[id]
 	if !ok {
-		return idvSession{}, ErrNotFound
+		var zero T
+		return zero, ErrNotFound
 	}
-	s.refreshIDV(x)
-	if x.Status == wirePending {
-		x.Status = wireInProgress
+	refresh(x)
+	if then != nil {
+		then(x)
 	}
 	return *x, nil
+}
+
+// opened is the status after a hosted page was opened.
+func opened(st string) string {
+	if st == wirePending {
+		return wireInProgress
+	}
+	return st
 }
 
 // createLive registers a new UWL session.
@@ -160,28 +168,11 @@ func (s *Simulator) createLive(userID, ref, purpose, origin string) (liveSession
 }
 
 func (s *Simulator) liveSnapshot(id string) (liveSession, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	x, ok := s.live[id]
-	if !ok {
-		return liveSession{}, ErrNotFound
-	}
-	s.refreshLive(x)
-	return *x, nil
+	return sessionCopy(s, s.live, id, s.refreshLive, nil)
 }
 
 func (s *Simulator) openLive(id string) (liveSession, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	x, ok := s.live[id]
-	if !ok {
-		return liveSession{}, ErrNotFound
-	}
-	s.refreshLive(x)
-	if x.Status == wirePending {
-		x.Status = wireInProgress
-	}
-	return *x, nil
+	return sessionCopy(s, s.live, id, s.refreshLive, func(x *liveSession) { x.Status = opened(x.Status) })
 }
 
 // sweepLocked forgets sessions past their retention so that long load
