@@ -25,13 +25,21 @@ func (p *Provider) boundRequest(w http.ResponseWriter, r *http.Request) (*authRe
 		p.errorPage(w, r, http.StatusServiceUnavailable, "The service is temporarily unavailable.", "Try again in a moment.")
 		return nil, false
 	}
-	s, err := p.cookies.Get(r, p.cookieName())
-	bid, _ := s.Values["bid"].(string)
-	if err != nil || bid == "" || bid != a.BrowserID {
+	if !p.startedHere(r, a) {
 		p.errorPage(w, r, http.StatusForbidden, "This login was started in another browser.", "Continue in the browser where you started signing in, or start again here.")
 		return nil, false
 	}
 	return a, true
+}
+
+// startedHere reports whether the browser sending r started a.
+func (p *Provider) startedHere(r *http.Request, a *authRequest) bool {
+	s, err := p.cookies.Get(r, p.cookieName())
+	if err != nil || s == nil {
+		return false
+	}
+	bid, _ := s.Values["bid"].(string)
+	return bid != "" && bid == a.BrowserID
 }
 
 // loginStart begins the journey of a stored request: it picks IDV or

@@ -81,8 +81,7 @@ func (p *Provider) loginStatus(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not_found", "message": "this login has expired or was already completed"})
 		return
 	}
-	s, _ := p.cookies.Get(r, p.cookieName())
-	if bid, _ := s.Values["bid"].(string); bid == "" || bid != a.BrowserID {
+	if !p.startedHere(r, a) {
 		writeJSON(w, http.StatusForbidden, map[string]string{"error": "forbidden", "message": "this login belongs to another browser"})
 		return
 	}

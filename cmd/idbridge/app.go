@@ -42,6 +42,8 @@ type app struct {
 	metrics  *metrics.Metrics
 	netid    *netid.Resolver
 	api      *api.Server
+	// self reaches idbridge's own URL (in-process simulator, demo).
+	self *http.Client
 }
 
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
@@ -58,6 +60,9 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, error) {
 	a := &app{cfg: cfg, log: log, metrics: metrics.New()}
 	var err error
+	if a.self, err = selfClient(cfg); err != nil {
+		return nil, err
+	}
 	if a.store, err = buildStore(cfg); err != nil {
 		return nil, err
 	}
@@ -115,11 +120,7 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, err
 	if cfg.Demo.Enabled {
 		for _, c := range cfg.Clients {
 			if c.ID == cfg.Demo.ClientID {
-				hc, err := selfClient(cfg)
-				if err != nil {
-					return nil, err
-				}
-				a.demo, err = demo.New(demo.Config{Issuer: cfg.Issuer, ClientID: c.ID, ClientSecret: c.Secret, HTTPClient: hc, Logger: log})
+				a.demo, err = demo.New(demo.Config{Issuer: cfg.Issuer, ClientID: c.ID, ClientSecret: c.Secret, HTTPClient: a.self, Logger: log})
 				if err != nil {
 					return nil, err
 				}
@@ -210,12 +211,8 @@ func (a *app) buildVerifier(cfg *config.Config) (idv.Verifier, error) {
 	if cfg.IDV.Simulator.Client == "direct" {
 		return sim, nil
 	}
-	hc, err := selfClient(cfg)
-	if err != nil {
-		return nil, err
-	}
 	return onekosmos.New(onekosmos.Config{
-		BaseURL: base, TenantDNS: sim.TenantDNS(), Community: sim.Community(), LicenseKey: sim.LicenseKey(), DVCID: sim.DVCID(), SessionTTL: cfg.IDV.SessionTTL, HTTPClient: hc, Logger: a.log,
+		BaseURL: base, TenantDNS: sim.TenantDNS(), Community: sim.Community(), LicenseKey: sim.LicenseKey(), DVCID: sim.DVCID(), SessionTTL: cfg.IDV.SessionTTL, HTTPClient: a.self, Logger: a.log,
 	})
 }
 
