@@ -63,22 +63,9 @@ func (e *env) token(ctx context.Context, cl Client, how authMethod, form url.Val
 		// RFC 6749 section 2.3.1: form-encode, then Basic.
 		req.SetBasicAuth(url.QueryEscape(cl.ID), url.QueryEscape(cl.Secret))
 	}
-	resp, err := e.cfg.HTTPClient.Do(req)
+	resp, body, err := e.callJSON(req, "token response")
 	if err != nil {
 		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, bodyLimit))
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		oe := &oauthError{Status: resp.StatusCode}
-		_ = json.Unmarshal(body, oe)
-		return nil, oe
-	}
-	if err := jsonContentType(resp); err != nil {
-		return nil, fmt.Errorf("token response: %w", err)
 	}
 	if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
 		return nil, fmt.Errorf("token response Cache-Control is %q, want no-store (RFC 6749 5.1)", cc)
@@ -153,28 +140,38 @@ func (e *env) userinfo(ctx context.Context, accessToken, how string) (map[string
 	if how != userinfoPostBody {
 		req.Header.Set("Authorization", "Bearer "+accessToken)
 	}
-	resp, err := e.cfg.HTTPClient.Do(req)
+	_, body, err := e.callJSON(req, "userinfo")
 	if err != nil {
 		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, bodyLimit))
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		oe := &oauthError{Status: resp.StatusCode}
-		_ = json.Unmarshal(body, oe)
-		return nil, oe
-	}
-	if err := jsonContentType(resp); err != nil {
-		return nil, fmt.Errorf("userinfo: %w", err)
 	}
 	var m map[string]any
 	if err := json.Unmarshal(body, &m); err != nil {
 		return nil, fmt.Errorf("userinfo is not a JSON object: %w", err)
 	}
 	return m, nil
+}
+
+// callJSON sends req and returns the answer's body when it is 200 with a
+// JSON content type; any other status is an *oauthError read from the body.
+func (e *env) callJSON(req *http.Request, what string) (*http.Response, []byte, error) {
+	resp, err := e.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, bodyLimit))
+	if err != nil {
+		return nil, nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		oe := &oauthError{Status: resp.StatusCode}
+		_ = json.Unmarshal(body, oe)
+		return nil, nil, oe
+	}
+	if err := jsonContentType(resp); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return resp, body, nil
 }
 
 func cloneValues(v url.Values) url.Values {
