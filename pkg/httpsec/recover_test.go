@@ -1,34 +1,16 @@
 package httpsec_test
 
 import (
-	"bytes"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/idbridge/idbridge/pkg/httpsec"
+	"github.com/idbridge/idbridge/pkg/logtest"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func TestRecoverPanics(t *testing.T) {
 	const secret = "sk_live_do_not_leak"
@@ -84,7 +66,7 @@ func TestRecoverPanics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var logs syncBuffer
+			var logs logtest.Buffer
 			log := slog.New(slog.NewTextHandler(&logs, nil))
 			inner := httpsec.RecoverPanics(log)(tt.handler)
 			// The order the application uses: request id, headers, recovery.
@@ -142,7 +124,7 @@ func TestRecoverPanics(t *testing.T) {
 }
 
 func TestRecoverPanicsClipsLongValues(t *testing.T) {
-	var logs syncBuffer
+	var logs logtest.Buffer
 	h := httpsec.RecoverPanics(slog.New(slog.NewTextHandler(&logs, nil)))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		panic(strings.Repeat("x", 300) + "TAIL")
 	}))

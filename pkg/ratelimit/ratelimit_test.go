@@ -1,16 +1,15 @@
 package ratelimit_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/idbridge/idbridge/pkg/logtest"
 	"github.com/idbridge/idbridge/pkg/ratelimit"
 	"github.com/idbridge/idbridge/pkg/storage"
 	"github.com/idbridge/idbridge/pkg/storage/memory"
@@ -47,28 +46,10 @@ func newRedis(t *testing.T, addr, prefix string) *redis.Store {
 	return s
 }
 
-// syncBuffer is a log destination safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestFailOpenWhenRedisIsDown(t *testing.T) {
 	srv := redistest.Start(t, redistest.AppendOnly())
 	st := newRedis(t, srv.Addr(), "")
-	var logs syncBuffer
+	var logs logtest.Buffer
 	l := ratelimit.New(st, "login", 1, time.Hour, ratelimit.WithClock(fixed), ratelimit.WithCooldown(50*time.Millisecond),
 		ratelimit.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	ctx := context.Background()
@@ -142,7 +123,7 @@ func TestStoreFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var logs syncBuffer
+			var logs logtest.Buffer
 			st := &faultStore{incr: func(ctx context.Context) error {
 				if ctx.Err() != nil {
 					return ctx.Err()

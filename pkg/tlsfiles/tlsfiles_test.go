@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/idbridge/idbridge/pkg/logtest"
 	"github.com/idbridge/idbridge/pkg/tlsfiles"
 )
 
@@ -26,7 +27,7 @@ func TestRotation(t *testing.T) {
 		roots.AddCert(p.x509)
 	}
 	certFile, keyFile := files(t, p1)
-	var logs syncBuffer
+	var logs logtest.Buffer
 	r, err := tlsfiles.New(certFile, keyFile, slog.New(slog.NewTextHandler(&logs, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +159,7 @@ func TestNewErrorsNameTheFile(t *testing.T) {
 func TestExpiringCertificateIsReported(t *testing.T) {
 	p := newPair(t, 1, time.Now().Add(48*time.Hour))
 	certFile, keyFile := files(t, p)
-	var logs syncBuffer
+	var logs logtest.Buffer
 	if _, err := tlsfiles.New(certFile, keyFile, slog.New(slog.NewTextHandler(&logs, nil))); err != nil {
 		t.Fatal(err)
 	}

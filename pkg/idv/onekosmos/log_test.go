@@ -1,38 +1,19 @@
 package onekosmos
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/idbridge/idbridge/pkg/idv"
+	"github.com/idbridge/idbridge/pkg/logtest"
 )
-
-// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func TestLogsCarryNoSecretsOrPersonalData(t *testing.T) {
 	f := newFake(t)
@@ -45,7 +26,7 @@ func TestLogsCarryNoSecretsOrPersonalData(t *testing.T) {
 	f.set(rVerify, func(w http.ResponseWriter, r *http.Request) {
 		writeJSONT(w, 400, map[string]any{"code": 400, "message": "bad license " + fakeLicense})
 	})
-	var buf syncBuffer
+	var buf logtest.Buffer
 	c := f.client(func(cfg *Config) {
 		cfg.Logger = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})

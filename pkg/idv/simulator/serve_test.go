@@ -1,18 +1,18 @@
 package simulator
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/idbridge/idbridge/pkg/logtest"
 )
 
 func TestListenAndServe(t *testing.T) {
@@ -21,7 +21,7 @@ func TestListenAndServe(t *testing.T) {
 	addr := ln.Addr().String()
 	require.NoError(t, ln.Close())
 
-	var logs syncBuffer
+	var logs logtest.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
@@ -57,22 +57,4 @@ func TestListenAndServeRejectsBadConfig(t *testing.T) {
 	err := ListenAndServe(context.Background(), "127.0.0.1:0", Config{BaseURL: "ftp://x"}, nil)
 	require.Error(t, err)
 	assert.True(t, strings.Contains(err.Error(), "BaseURL"), err.Error())
-}
-
-// syncBuffer is a bytes.Buffer safe for the logger and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
