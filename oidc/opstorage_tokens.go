@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"slices"
 	"time"
 
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
@@ -262,5 +261,3 @@ func (s *opStorage) TerminateSession(ctx context.Context, userID, clientID strin
 	}
 	return s.p.store.Delete(ctx, keys...)
 }
-
-func scopesContain(scopes []string, s string) bool { return slices.Contains(scopes, s) }

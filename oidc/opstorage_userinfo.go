@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
@@ -180,6 +179,3 @@ func (s *opStorage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgori
 func (s *opStorage) KeySet(ctx context.Context) ([]zop.Key, error) { return s.p.keys.public(ctx) }
 
 type algKey struct{}
-
-// expired reports whether t is in the past.
-func expired(now, t time.Time) bool { return !t.IsZero() && now.After(t) }

@@ -33,10 +33,6 @@ func (p *Provider) deviceID(w http.ResponseWriter, r *http.Request) string {
 	return id
 }
 
-func toDecision(v string) stepup.Decision {
-	return stepup.Decision(v)
-}
-
 // rulesFor returns the client's risk rules, or the global ones.
 func (p *Provider) rulesFor(cl *client) stepup.Rules {
 	rr := p.cfg.Risk.Rules
@@ -50,8 +46,8 @@ func (p *Provider) rulesFor(cl *client) stepup.Rules {
 // with idbridge's acr values.
 func RiskRules(rr config.RiskRules, maxAge time.Duration) stepup.Rules {
 	r := stepup.DefaultRules()
-	r.NewDevice, r.UnfamiliarNetwork = toDecision(rr.NewDevice), toDecision(rr.UnfamiliarNetwork)
-	r.CountryChange, r.ImpossibleTravel = toDecision(rr.CountryChange), toDecision(rr.ImpossibleTravel)
+	r.NewDevice, r.UnfamiliarNetwork = stepup.Decision(rr.NewDevice), stepup.Decision(rr.UnfamiliarNetwork)
+	r.CountryChange, r.ImpossibleTravel = stepup.Decision(rr.CountryChange), stepup.Decision(rr.ImpossibleTravel)
 	r.ImpossibleTravelKmh = rr.ImpossibleTravelKmh
 	r.DenyCountries = rr.DenyCountries
 	r.MaxVerificationAge = maxAge
@@ -99,12 +95,8 @@ func (p *Provider) assess(a *authRequest, u *users.User, sso *ssoSession, from n
 	}
 	res := stepup.Decide(s, p.rulesFor(p.clients[a.ClientID]))
 	p.metrics.StepUp(string(res.Decision))
-	reasons := make([]string, len(res.Reasons))
-	for i, r := range res.Reasons {
-		reasons[i] = string(r)
-	}
 	p.log.Info("audit", "audit", "stepup.decision", "client_id", a.ClientID, "auth_request", a.ID,
-		"decision", string(res.Decision), "risk", res.RiskLevel, "reasons", strings.Join(reasons, ","))
+		"decision", string(res.Decision), "risk", res.RiskLevel, "reasons", strings.Join(reasonStrings(res.Reasons), ","))
 	return res
 }
 
