@@ -122,6 +122,7 @@ clients:
   - id: es-rp
     secret: es-secret
     id_token_alg: ES256
+    refresh_tokens: true
     redirect_uris: [https://rp.example/cb]
   - id: strict-rp
     secret: strict-secret
@@ -323,7 +324,9 @@ func (h *harness) finish(c *http.Client, wait page) page {
 // relyingParty is zitadel's OIDC client for one of the test clients.
 func (h *harness) relyingParty(id, secret string, opts ...rp.Option) rp.RelyingParty {
 	h.t.Helper()
-	opts = append([]rp.Option{rp.WithVerifierOpts(rp.WithNonce(func(context.Context) string { return "n-1" }))}, opts...)
+	// Tokens carry the provider's time, which runs ahead of the real clock
+	// by what a test advanced h.clock; iat may be that far "in the future".
+	opts = append([]rp.Option{rp.WithVerifierOpts(rp.WithNonce(func(context.Context) string { return "n-1" }), rp.WithIssuedAtOffset(time.Minute))}, opts...)
 	party, err := rp.NewRelyingPartyOIDC(context.Background(), h.srv.URL, id, secret, rpCallback, []string{"openid", "profile"}, opts...)
 	require.NoError(h.t, err)
 	return party

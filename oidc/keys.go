@@ -52,9 +52,10 @@ type ringRecord struct {
 
 // signingKey is a loaded key.
 type signingKey struct {
-	info KeyInfo
-	alg  jose.SignatureAlgorithm
-	priv crypto.Signer
+	info   KeyInfo
+	alg    jose.SignatureAlgorithm
+	priv   crypto.Signer
+	header string // the encoded JWS header of its tokens
 }
 
 func (k *signingKey) SignatureAlgorithm() jose.SignatureAlgorithm { return k.alg }
@@ -331,7 +332,8 @@ func (r *keyRing) decode(sk storedKey) (*signingKey, error) {
 	if !ok {
 		return nil, errors.New("oidc: stored signing key is not a private key")
 	}
-	return &signingKey{info: sk.KeyInfo, alg: jose.SignatureAlgorithm(sk.Algorithm), priv: signer}, nil
+	alg := jose.SignatureAlgorithm(sk.Algorithm)
+	return &signingKey{info: sk.KeyInfo, alg: alg, priv: signer, header: jwsHeader(alg, sk.ID)}, nil
 }
 
 func (r *keyRing) current(ctx context.Context, alg jose.SignatureAlgorithm) (*signingKey, error) {

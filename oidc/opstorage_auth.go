@@ -43,32 +43,43 @@ func usedCodeKey(code string) string {
 	return "code-used:{" + hex.EncodeToString(h[:]) + "}"
 }
 
-// AuthRequestByCode redeems a code exactly once, across replicas. A code
-// presented again revokes every token the first redemption issued
-// (RFC 6749 section 4.1.2).
+// errCodeInvalid: the code is unknown, expired, already used or belongs
+// to an unfinished login.
+var errCodeInvalid = errors.New("authorization code unknown, expired or already used")
+
+// AuthRequestByCode is zitadel's name for redeemCode.
 func (s *opStorage) AuthRequestByCode(ctx context.Context, code string) (zop.AuthRequest, error) {
-	id, err := s.p.store.Take(ctx, codeKey(code))
+	return s.p.redeemCode(ctx, code)
+}
+
+// redeemCode takes a code exactly once, across replicas. A code presented
+// again revokes every token the first redemption issued (RFC 6749 section
+// 4.1.2). Errors other than errCodeInvalid are storage failures.
+func (p *Provider) redeemCode(ctx context.Context, code string) (*authRequest, error) {
+	id, err := p.store.Take(ctx, codeKey(code))
 	if errors.Is(err, storage.ErrNotFound) {
-		if first, uerr := s.p.store.Get(ctx, usedCodeKey(code)); uerr == nil {
-			s.p.revokeGrant(ctx, string(first))
-			s.p.log.WarnContext(ctx, "authorization code replayed; tokens issued for it revoked")
-			return nil, errors.New("authorization code already used")
+		if first, uerr := p.store.Get(ctx, usedCodeKey(code)); uerr == nil {
+			p.revokeGrant(ctx, string(first))
+			p.log.WarnContext(ctx, "authorization code replayed; tokens issued for it revoked")
 		}
-		return nil, errors.New("authorization code unknown or expired")
+		return nil, errCodeInvalid
 	}
 	if err != nil {
 		return nil, err
 	}
 	// Remember the redemption long enough to catch a replay of the code.
-	if err := s.p.store.Set(ctx, usedCodeKey(code), id, s.p.cfg.Tokens.AuthRequest); err != nil {
+	if err := p.store.Set(ctx, usedCodeKey(code), id, p.cfg.Tokens.AuthRequest); err != nil {
 		return nil, err
 	}
-	a, err := s.p.loadAuthRequest(ctx, string(id))
+	a, err := p.loadAuthRequest(ctx, string(id))
+	if errors.Is(err, errAuthRequestGone) {
+		return nil, errCodeInvalid
+	}
 	if err != nil {
 		return nil, err
 	}
 	if !a.IsDone {
-		return nil, fmt.Errorf("authorization request %s is not complete", a.ID)
+		return nil, fmt.Errorf("%w: authorization request %s is not complete", errCodeInvalid, a.ID)
 	}
 	return a, nil
 }

@@ -15,14 +15,14 @@ import (
 
 // identity returns what the bridge knows of sub, for claims.
 func (p *Provider) identity(ctx context.Context, sub string) (claims.Identity, error) {
-	u, err := p.users.Get(ctx, sub)
+	status, v, err := p.users.Identity(ctx, sub)
 	if errors.Is(err, users.ErrNotFound) {
 		return claims.Identity{Subject: sub, IDVStatus: "none"}, nil
 	}
 	if err != nil {
 		return claims.Identity{}, err
 	}
-	return identityOf(u), nil
+	return identityOf(&users.User{Subject: sub, IDVStatus: status, Verified: v}), nil
 }
 
 func identityOf(u *users.User) claims.Identity {
@@ -48,19 +48,29 @@ func (p *Provider) claimOptions(scopes []string) claims.Options {
 	}
 }
 
-// appendClaims builds the claims of one target and adds them to userinfo.
-func (p *Provider) appendClaims(ctx context.Context, ui *zoidc.UserInfo, sub, rawClaims string, scopes []string, target claims.Target) error {
+// claimsFor builds the identity claims of one target: what the scopes and
+// the claims request (rawClaims) ask for and the user's record holds.
+func (p *Provider) claimsFor(ctx context.Context, sub, rawClaims string, scopes []string, target claims.Target) (map[string]any, error) {
 	req, err := claims.ParseRequest(rawClaims)
 	if err != nil {
 		// Validated at /authorize; a stored request that no longer parses
 		// is a server fault.
-		return fmt.Errorf("oidc: stored claims request unreadable: %w", err)
+		return nil, fmt.Errorf("oidc: stored claims request unreadable: %w", err)
 	}
 	id, err := p.identity(ctx, sub)
 	if err != nil {
+		return nil, err
+	}
+	return claims.Build(id, req, target, p.claimOptions(scopes)), nil
+}
+
+// appendClaims adds the claims of one target to userinfo.
+func (p *Provider) appendClaims(ctx context.Context, ui *zoidc.UserInfo, sub, rawClaims string, scopes []string, target claims.Target) error {
+	m, err := p.claimsFor(ctx, sub, rawClaims, scopes, target)
+	if err != nil {
 		return err
 	}
-	for k, v := range claims.Build(id, req, target, p.claimOptions(scopes)) {
+	for k, v := range m {
 		ui.AppendClaims(k, v)
 	}
 	return nil

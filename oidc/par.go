@@ -117,36 +117,6 @@ func (p *Provider) takePushed(ctx context.Context, outer url.Values) (url.Values
 	return pr.Form, nil
 }
 
-// authenticateClient checks client_secret_basic, client_secret_post or a
-// public client's client_id.
-func (p *Provider) authenticateClient(r *http.Request) (*client, *zoidc.Error) {
-	id, secret, basic := r.BasicAuth()
-	if basic {
-		if v, err := url.QueryUnescape(id); err == nil {
-			id = v
-		}
-		if v, err := url.QueryUnescape(secret); err == nil {
-			secret = v
-		}
-	} else {
-		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
-	}
-	cl, ok := p.clients[id]
-	if !ok {
-		return nil, zoidc.ErrInvalidClient().WithDescription("unknown client")
-	}
-	if cl.public() {
-		return cl, nil
-	}
-	if cl.cfg.TokenAuthMethod == "private_key_jwt" {
-		return nil, zoidc.ErrInvalidClient().WithDescription("private_key_jwt clients cannot push requests yet; use client_secret_basic")
-	}
-	if !cl.cfg.CheckSecret(secret) {
-		return nil, zoidc.ErrInvalidClient().WithDescription("client authentication failed")
-	}
-	return cl, nil
-}
-
 // requestObject verifies a signed request object (JAR, by value) with the
 // client's registered keys and applies its parameters; it returns the
 // object's claims member, if any, as JSON.

@@ -73,10 +73,12 @@ type Provider struct {
 	keys     *keyRing
 	clients  map[string]*client
 	op       *zop.Provider
-	pages    pageSet
-	acr      acrPolicy
-	netid    *netid.Resolver
-	metrics  *metrics.Metrics
+	// tokenCrypto seals opaque access tokens (zitadel reads them back).
+	tokenCrypto *tokenCrypto
+	pages       pageSet
+	acr         acrPolicy
+	netid       *netid.Resolver
+	metrics     *metrics.Metrics
 
 	discoveryOnce sync.Once
 	discoveryJSON []byte
@@ -142,6 +144,7 @@ func New(d Deps) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.tokenCrypto = tc
 	opts := []zop.Option{
 		zop.WithCrypto(tc),
 		zop.WithCustomEndpoints(
@@ -202,7 +205,7 @@ func (p *Provider) Handler() http.Handler {
 	mux.HandleFunc(PathLogin+"/qr", p.loginQR)
 	mux.HandleFunc("/static/", p.static)
 	mux.HandleFunc("/logged-out", p.loggedOut)
-	mux.Handle(PathToken, withNoStore(p.withAssertionReplayCheck(p.withTokenClient(p.withStoreGuard(p.op)))))
+	mux.Handle(PathToken, withNoStore(p.withAssertionReplayCheck(p.withStoreGuard(http.HandlerFunc(p.token)))))
 	mux.Handle(PathUserinfo, withNoStore(p.withStoreGuard(withBearerChallenge(p.op))))
 	mux.Handle(PathIntrospect, withNoStore(p.withStoreGuard(p.op)))
 	mux.Handle(PathRevoke, withNoStore(p.withStoreGuard(p.op)))

@@ -145,13 +145,7 @@ func (r *Repo) Get(ctx context.Context, sub string) (*User, error) {
 }
 
 func (r *Repo) load(ctx context.Context, sub string) (*record, error) {
-	if sub == "" {
-		return nil, ErrNotFound
-	}
-	raw, err := r.st.Get(ctx, userKey(sub))
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, ErrNotFound
-	}
+	raw, err := r.raw(ctx, sub)
 	if err != nil {
 		return nil, err
 	}
@@ -159,23 +153,66 @@ func (r *Repo) load(ctx context.Context, sub string) (*record, error) {
 	if err := json.Unmarshal(raw, &rec); err != nil {
 		return nil, fmt.Errorf("users: corrupt record: %w", err)
 	}
-	if len(rec.Sealed) > 0 {
-		pt, err := r.seal.Open(rec.Sealed, []byte(rec.Subject))
-		if err != nil {
-			return nil, fmt.Errorf("users: cannot open verified data: %w", err)
-		}
-		var v Verified
-		if err := json.Unmarshal(pt, &v); err != nil {
-			return nil, fmt.Errorf("users: corrupt verified data: %w", err)
-		}
-		if r.retention > 0 && r.now().Sub(v.VerifiedAt) > r.retention {
-			rec.Verified = nil
-			rec.FaceRef = ""
-		} else {
-			rec.Verified = &v
-		}
+	v, expired, err := r.open(rec.Subject, rec.Sealed)
+	if err != nil {
+		return nil, err
+	}
+	rec.Verified = v
+	if expired {
+		rec.FaceRef = ""
 	}
 	return &rec, nil
+}
+
+// Identity is the part of a user that tokens and userinfo state: the IDV
+// status and the verified identity (nil when never verified or erased by
+// retention). It decodes only those fields of the record.
+func (r *Repo) Identity(ctx context.Context, sub string) (status string, v *Verified, err error) {
+	raw, err := r.raw(ctx, sub)
+	if err != nil {
+		return "", nil, err
+	}
+	var rec struct {
+		Subject   string `json:"sub"`
+		IDVStatus string `json:"idv_status"`
+		Sealed    []byte `json:"sealed"`
+	}
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return "", nil, fmt.Errorf("users: corrupt record: %w", err)
+	}
+	v, _, err = r.open(rec.Subject, rec.Sealed)
+	return rec.IDVStatus, v, err
+}
+
+func (r *Repo) raw(ctx context.Context, sub string) ([]byte, error) {
+	if sub == "" {
+		return nil, ErrNotFound
+	}
+	raw, err := r.st.Get(ctx, userKey(sub))
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	return raw, err
+}
+
+// open decrypts the verified identity; expired reports that retention
+// erased it.
+func (r *Repo) open(sub string, sealed []byte) (v *Verified, expired bool, err error) {
+	if len(sealed) == 0 {
+		return nil, false, nil
+	}
+	pt, err := r.seal.Open(sealed, []byte(sub))
+	if err != nil {
+		return nil, false, fmt.Errorf("users: cannot open verified data: %w", err)
+	}
+	v = new(Verified)
+	if err := json.Unmarshal(pt, v); err != nil {
+		return nil, false, fmt.Errorf("users: corrupt verified data: %w", err)
+	}
+	if r.retention > 0 && r.now().Sub(v.VerifiedAt) > r.retention {
+		return nil, true, nil
+	}
+	return v, false, nil
 }
 
 func (r *Repo) save(ctx context.Context, rec *record) error {

@@ -31,7 +31,7 @@ func (s gcmSealer) Open(ct, aad []byte) ([]byte, error) {
 	return s.aead.Open(nil, ct[:s.aead.NonceSize()], ct[s.aead.NonceSize():], aad)
 }
 
-func newRepo(t *testing.T, now func() time.Time, retention time.Duration) (*Repo, *memory.Store) {
+func newRepo(t testing.TB, now func() time.Time, retention time.Duration) (*Repo, *memory.Store) {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	b, err := aes.NewCipher(key)
@@ -105,6 +105,65 @@ func TestRetentionDropsVerifiedData(t *testing.T) {
 	require.NoError(t, err)
 	require.Nil(t, got.Verified)
 	require.False(t, got.Enrolled())
+	status, v, err := r.Identity(ctx, u.Subject)
+	require.NoError(t, err)
+	require.Equal(t, "verified", status)
+	require.Nil(t, v, "Identity applies retention like Get")
+}
+
+func TestIdentityAgreesWithGet(t *testing.T) {
+	ctx := context.Background()
+	r, st := newRepo(t, time.Now, 0)
+	u, _ := r.Create(ctx)
+	status, v, err := r.Identity(ctx, u.Subject)
+	require.NoError(t, err)
+	require.Equal(t, "none", status)
+	require.Nil(t, v)
+
+	require.NoError(t, r.RecordVerification(ctx, u.Subject, passed("I1")))
+	require.NoError(t, r.RecordLogin(ctx, u.Subject, Sighting{At: time.Now(), Network: "192.0.2.0/24", DeviceID: "d1"}))
+	full, err := r.Get(ctx, u.Subject)
+	require.NoError(t, err)
+	status, v, err = r.Identity(ctx, u.Subject)
+	require.NoError(t, err)
+	require.Equal(t, full.IDVStatus, status)
+	require.Equal(t, full.Verified, v)
+
+	_, _, err = r.Identity(ctx, "u_nobody")
+	require.ErrorIs(t, err, ErrNotFound)
+	require.NoError(t, st.Set(ctx, userKey(u.Subject), []byte(`{"sub":`), 0))
+	_, _, err = r.Identity(ctx, u.Subject)
+	require.ErrorContains(t, err, "corrupt record")
+}
+
+// BenchmarkLoad compares reading a whole verified user with reading only
+// what tokens state.
+func BenchmarkLoad(b *testing.B) {
+	ctx := context.Background()
+	r, _ := newRepo(b, time.Now, 0)
+	u, _ := r.Create(ctx)
+	if err := r.RecordVerification(ctx, u.Subject, passed("B1")); err != nil {
+		b.Fatal(err)
+	}
+	if err := r.RecordLogin(ctx, u.Subject, Sighting{At: time.Now(), Network: "192.0.2.0/24", DeviceID: "d1"}); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("Get", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := r.Get(ctx, u.Subject); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Identity", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, err := r.Identity(ctx, u.Subject); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 func TestForgetErasesEverything(t *testing.T) {
