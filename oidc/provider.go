@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sync"
 	"time"
 
@@ -75,10 +76,12 @@ type Provider struct {
 	op       *zop.Provider
 	// tokenCrypto seals opaque access tokens (zitadel reads them back).
 	tokenCrypto *tokenCrypto
-	pages       pageSet
-	acr         acrPolicy
-	netid       *netid.Resolver
-	metrics     *metrics.Metrics
+	// tokenGate bounds the token requests processed at once.
+	tokenGate *gate
+	pages     pageSet
+	acr       acrPolicy
+	netid     *netid.Resolver
+	metrics   *metrics.Metrics
 
 	discoveryOnce sync.Once
 	discoveryJSON []byte
@@ -109,6 +112,8 @@ func New(d Deps) (*Provider, error) {
 		acr:     newACRPolicy(d.Config.Assurance.ACRAliases),
 		netid:   d.NetID,
 		metrics: d.Metrics,
+		// A token request should not queue for longer than a client waits.
+		tokenGate: newGate(d.Config.TokenSlots(runtime.GOMAXPROCS(0)), 5*time.Second),
 	}
 	for _, c := range d.Config.Clients {
 		cl := &client{cfg: c, idTokenTTL: d.Config.Tokens.IDToken, loginURL: func(id string) string { return PathLogin + "?id=" + id }}

@@ -48,6 +48,13 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if err := p.tokenGate.enter(r.Context()); err != nil {
+		p.log.WarnContext(r.Context(), "token request not admitted", "error", err)
+		w.Header().Set("Retry-After", "1")
+		writeOAuthError(w, http.StatusServiceUnavailable, errTemporarilyUnavailable().WithDescription("idbridge is busy; retry shortly"))
+		return
+	}
+	defer p.tokenGate.leave()
 	if r.PostForm.Get("grant_type") != string(zoidc.GrantTypeCode) {
 		p.withTokenClient(p.op).ServeHTTP(w, r)
 		return

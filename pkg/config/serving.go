@@ -9,11 +9,30 @@ type TLS struct {
 	KeyFile  string `yaml:"key_file"`
 }
 
-// Limits are per client address, per minute, shared by replicas on Redis.
+// Limits are per client address, per minute, shared by replicas on Redis;
+// TokenConcurrency is per replica.
 type Limits struct {
 	Authorize int `yaml:"authorize_per_minute"`
 	Token     int `yaml:"token_per_minute"`
 	Login     int `yaml:"login_per_minute"`
+	// TokenConcurrency is how many token requests one replica processes
+	// at once; the others wait their turn in arrival order. 0 chooses:
+	// one per CPU with the memory store (a token request is CPU work
+	// there), no limit with Redis (requests mostly wait on the network).
+	// -1: no limit.
+	TokenConcurrency int `yaml:"token_concurrency"`
+}
+
+// TokenSlots resolves TokenConcurrency for a machine with cpus CPUs; 0
+// means no limit.
+func (c *Config) TokenSlots(cpus int) int {
+	switch n := c.Limits.TokenConcurrency; {
+	case n > 0:
+		return n
+	case n == 0 && c.Storage.Type == "memory":
+		return cpus
+	}
+	return 0
 }
 
 // Metrics configures the Prometheus endpoint.
@@ -44,6 +63,9 @@ func (c *Config) servingProblems() []string {
 		if v < 1 {
 			p = append(p, fmt.Sprintf("limits.%s: must be at least 1", name))
 		}
+	}
+	if c.Limits.TokenConcurrency < -1 {
+		p = append(p, "limits.token_concurrency: use -1 (no limit), 0 (automatic) or a positive number")
 	}
 	return p
 }
