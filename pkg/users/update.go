@@ -140,6 +140,7 @@ func (r *Repo) Forget(ctx context.Context, sub string) error {
 	if rec.DocumentHash != "" {
 		keys = append(keys, "doc:{"+rec.DocumentHash+"}")
 	}
+	r.cache.drop(sub)
 	return r.st.Delete(ctx, keys...)
 }
 

@@ -85,6 +85,7 @@ type Repo struct {
 	hashKey   []byte
 	retention time.Duration
 	now       func() time.Time
+	cache     *identityCache
 }
 
 // Options configure a Repo.
@@ -101,7 +102,8 @@ func New(st storage.Store, s Sealer, opt Options) *Repo {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	return &Repo{st: st, seal: s, hashKey: opt.HashKey, retention: opt.Retention, now: opt.Now}
+	return &Repo{st: st, seal: s, hashKey: opt.HashKey, retention: opt.Retention, now: opt.Now,
+		cache: newIdentityCache(10000, 5*time.Minute)}
 }
 
 type record struct {
@@ -166,11 +168,20 @@ func (r *Repo) load(ctx context.Context, sub string) (*record, error) {
 
 // Identity is the part of a user that tokens and userinfo state: the IDV
 // status and the verified identity (nil when never verified or erased by
-// retention). It decodes only those fields of the record.
+// retention). It decodes only those fields of the record, and not even
+// those when the record is unchanged since this replica last decoded or
+// wrote it (see identityCache).
 func (r *Repo) Identity(ctx context.Context, sub string) (status string, v *Verified, err error) {
 	raw, err := r.raw(ctx, sub)
 	if err != nil {
 		return "", nil, err
+	}
+	now := r.now()
+	if status, v, ok := r.cache.get(sub, raw, now); ok {
+		if v != nil && r.retention > 0 && now.Sub(v.VerifiedAt) > r.retention {
+			v = nil
+		}
+		return status, v, nil
 	}
 	var rec struct {
 		Subject   string `json:"sub"`
@@ -180,7 +191,10 @@ func (r *Repo) Identity(ctx context.Context, sub string) (status string, v *Veri
 	if err := json.Unmarshal(raw, &rec); err != nil {
 		return "", nil, fmt.Errorf("users: corrupt record: %w", err)
 	}
-	v, _, err = r.open(rec.Subject, rec.Sealed)
+	v, expired, err := r.open(rec.Subject, rec.Sealed)
+	if err == nil && !expired {
+		r.cache.put(sub, raw, rec.IDVStatus, v, now)
+	}
 	return rec.IDVStatus, v, err
 }
 
@@ -231,7 +245,12 @@ func (r *Repo) save(ctx context.Context, rec *record) error {
 	if err != nil {
 		return err
 	}
-	return r.st.Set(ctx, userKey(rec.Subject), raw, 0)
+	if err := r.st.Set(ctx, userKey(rec.Subject), raw, 0); err != nil {
+		r.cache.drop(rec.Subject)
+		return err
+	}
+	r.cache.put(rec.Subject, raw, rec.IDVStatus, rec.Verified, r.now())
+	return nil
 }
 
 // FindByIdentifier returns the user a relying party knows by identifier

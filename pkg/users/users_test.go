@@ -225,3 +225,62 @@ func TestIdentifierStaysWithItsOwner(t *testing.T) {
 	require.NoError(t, r.Forget(ctx, a.Subject))
 	require.NoError(t, r.AddIdentifier(ctx, b.Subject, "a@example.com"), "a forgotten identifier is free")
 }
+
+// TestIdentityCacheNeverServesStaleData: a cached identity is served only
+// while the stored record is byte for byte the one it was decoded from, so
+// a write by another replica (here: another Repo on the same store), an
+// erasure or retention is seen at once.
+func TestIdentityCacheNeverServesStaleData(t *testing.T) {
+	ctx := context.Background()
+	now := time.Now()
+	clock := func() time.Time { return now }
+	a, st := newRepo(t, clock, 48*time.Hour)
+	b := New(st, a.seal, Options{HashKey: []byte("k"), Now: clock, Retention: 48 * time.Hour})
+	u, _ := a.Create(ctx)
+	res := passed("C1")
+	res.CompletedAt = now
+	require.NoError(t, a.RecordVerification(ctx, u.Subject, res))
+
+	_, v, err := a.Identity(ctx, u.Subject)
+	require.NoError(t, err)
+	require.Equal(t, "Lovelace", v.Person.FamilyName)
+	v.Person.FamilyName = "Changed by the caller"
+	v.Document.Number = "changed"
+	_, again, err := a.Identity(ctx, u.Subject)
+	require.NoError(t, err)
+	require.Equal(t, "Lovelace", again.Person.FamilyName, "callers get copies")
+	require.Equal(t, "C1", again.Document.Number)
+
+	renamed := passed("C1")
+	renamed.Person.FamilyName = "King"
+	renamed.CompletedAt = now
+	require.NoError(t, b.RecordVerification(ctx, u.Subject, renamed), "another replica re-verifies")
+	_, v, err = a.Identity(ctx, u.Subject)
+	require.NoError(t, err)
+	require.Equal(t, "King", v.Person.FamilyName)
+
+	now = now.Add(49 * time.Hour)
+	status, v, err := a.Identity(ctx, u.Subject)
+	require.NoError(t, err)
+	require.Equal(t, "verified", status)
+	require.Nil(t, v, "retention applies to cached identities too")
+
+	require.NoError(t, b.Forget(ctx, u.Subject))
+	_, _, err = a.Identity(ctx, u.Subject)
+	require.ErrorIs(t, err, ErrNotFound, "an erasure on another replica is seen at once")
+}
+
+func TestIdentityCacheIsBounded(t *testing.T) {
+	c := newIdentityCache(3, time.Minute)
+	now := time.Now()
+	for _, sub := range []string{"a", "b", "c", "d", "e"} {
+		c.put(sub, []byte(sub), "verified", nil, now)
+	}
+	require.Len(t, c.entries, 3)
+	_, _, ok := c.get("e", []byte("e"), now)
+	require.True(t, ok, "the newest entry is kept")
+	_, _, ok = c.get("e", []byte("e"), now.Add(2*time.Minute))
+	require.False(t, ok, "entries expire")
+	_, _, ok = c.get("e", []byte("other bytes"), now)
+	require.False(t, ok, "a changed record misses")
+}
