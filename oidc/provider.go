@@ -1,7 +1,8 @@
-// Package oidc is idbridge's OpenID Provider: discovery, authorize and the
-// login journey through identity verification or LiveID step-up, and (via
-// zitadel's op package, which only this package imports) token, userinfo,
-// introspection, revocation, end_session and JWKS.
+// Package oidc is idbridge's OpenID Provider: discovery, JWKS, authorize
+// and the login journey through identity verification or LiveID step-up,
+// and the token endpoint's authorization_code grant; via zitadel's op
+// package (which only this package imports) the refresh_token grant,
+// userinfo, introspection, revocation and end_session.
 package oidc
 
 import (
