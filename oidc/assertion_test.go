@@ -55,4 +55,21 @@ func TestPrivateKeyJWTClientAndAssertionReplay(t *testing.T) {
 
 	status, _ = redeem(back.Query().Get("code"), "not-a-jwt")
 	require.Equal(t, http.StatusUnauthorized, status)
+
+	status, body = redeem(back.Query().Get("code"), assertion("jti-3"))
+	require.Equal(t, http.StatusOK, status, "refused client authentication left the code to its client: %v", body)
+
+	// PAR authenticates private_key_jwt clients the same way, single use
+	// included.
+	push := func(a string) (int, map[string]any) {
+		return postForm(t, h.srv.URL+PathPAR, url.Values{"client_id": {"jwt-rp"}, "redirect_uri": {rpCallback}, "response_type": {"code"}, "scope": {"openid"},
+			"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}, "client_assertion": {a}}, "", "", "")
+	}
+	pushed := assertion("jti-4")
+	status, body = push(pushed)
+	require.Equal(t, http.StatusCreated, status, body)
+	require.NotEmpty(t, body["request_uri"])
+	status, body = push(pushed)
+	require.Equal(t, http.StatusUnauthorized, status, body)
+	require.Contains(t, body["error_description"], "already used")
 }

@@ -201,7 +201,7 @@ func (p *Provider) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/.well-known/openid-configuration", p.discovery)
 	mux.HandleFunc(PathAuthorize, p.authorize)
-	mux.HandleFunc(PathPAR, p.par)
+	mux.Handle(PathPAR, p.withAssertionReplayCheck(http.HandlerFunc(p.par)))
 	mux.HandleFunc(PathLogin, p.loginStart)
 	mux.HandleFunc(PathLogin+"/identify", p.loginIdentify)
 	mux.HandleFunc(PathLogin+"/wait", p.loginWait)
