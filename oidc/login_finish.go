@@ -2,6 +2,7 @@ package oidc
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -209,7 +210,12 @@ func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, a *authRequ
 		p.unavailable(w, r, a, err)
 		return
 	}
-	if err := p.store.Set(ctx, codeKey(code), []byte(a.ID), p.cfg.Tokens.Code); err != nil {
+	grant, err := json.Marshal(a.codeGrant())
+	if err != nil {
+		p.unavailable(w, r, a, err)
+		return
+	}
+	if err := p.store.Set(ctx, codeKey(code), grant, p.cfg.Tokens.Code); err != nil {
 		p.unavailable(w, r, a, err)
 		return
 	}

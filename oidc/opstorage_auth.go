@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -56,7 +57,7 @@ func (s *opStorage) AuthRequestByCode(ctx context.Context, code string) (zop.Aut
 // again revokes every token the first redemption issued (RFC 6749 section
 // 4.1.2). Errors other than errCodeInvalid are storage failures.
 func (p *Provider) redeemCode(ctx context.Context, code string) (*authRequest, error) {
-	id, err := p.store.Take(ctx, codeKey(code))
+	raw, err := p.store.Take(ctx, codeKey(code))
 	if errors.Is(err, storage.ErrNotFound) {
 		if first, uerr := p.store.Get(ctx, usedCodeKey(code)); uerr == nil {
 			p.revokeGrant(ctx, string(first))
@@ -67,11 +68,23 @@ func (p *Provider) redeemCode(ctx context.Context, code string) (*authRequest, e
 	if err != nil {
 		return nil, err
 	}
+	// A code holds its grant (codeGrant); one issued by an earlier
+	// version holds only the request's id.
+	var g codeGrant
+	legacy := len(raw) == 0 || raw[0] != '{'
+	if legacy {
+		g.ID = string(raw)
+	} else if err := json.Unmarshal(raw, &g); err != nil || g.ID == "" {
+		return nil, fmt.Errorf("oidc: stored code unreadable: %v", err)
+	}
 	// Remember the redemption long enough to catch a replay of the code.
-	if err := p.store.Set(ctx, usedCodeKey(code), id, p.cfg.Tokens.AuthRequest); err != nil {
+	if err := p.store.Set(ctx, usedCodeKey(code), []byte(g.ID), p.cfg.Tokens.AuthRequest); err != nil {
 		return nil, err
 	}
-	a, err := p.loadAuthRequest(ctx, string(id))
+	if !legacy {
+		return g.authRequest(), nil
+	}
+	a, err := p.loadAuthRequest(ctx, g.ID)
 	if errors.Is(err, errAuthRequestGone) {
 		return nil, errCodeInvalid
 	}

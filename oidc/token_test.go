@@ -209,3 +209,26 @@ func decodeSegment(t *testing.T, seg string, v any) {
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(raw, v))
 }
+
+// TestCodeFromEarlierVersionRedeems: a code that holds only its request's
+// id (as issued before codes carried their grant, e.g. by a replica not
+// yet upgraded) still redeems, and the grant-carrying code states the
+// same as the request it came from.
+func TestCodeFromEarlierVersionRedeems(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	code := h.idvLogin(h.browser, authParams("rp"), simulator.CompleteOptions{}).Query().Get("code")
+	raw, err := h.p.store.Get(ctx, codeKey(code))
+	require.NoError(t, err)
+	var g codeGrant
+	require.NoError(t, json.Unmarshal(raw, &g))
+	stored, err := h.p.loadAuthRequest(ctx, g.ID)
+	require.NoError(t, err)
+	require.Equal(t, grantOf(stored), grantOf(g.authRequest()))
+	require.Equal(t, stored.Nonce, g.authRequest().Nonce)
+
+	require.NoError(t, h.p.store.Set(ctx, codeKey(code), []byte(g.ID), time.Minute))
+	resp, body := tokenCall(t, h, codeForm(code).Encode(), "rp", "rp-secret")
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	require.NotEmpty(t, body["id_token"])
+}
