@@ -206,10 +206,6 @@ func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, a *authRequ
 	ctx := r.Context()
 	a.IsDone = true
 	code := randomToken()
-	if err := p.saveAuthRequest(ctx, a); err != nil {
-		p.unavailable(w, r, a, err)
-		return
-	}
 	grant, err := json.Marshal(a.codeGrant())
 	if err != nil {
 		p.unavailable(w, r, a, err)
@@ -218,6 +214,11 @@ func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, a *authRequ
 	if err := p.store.Set(ctx, codeKey(code), grant, p.cfg.Tokens.Code); err != nil {
 		p.unavailable(w, r, a, err)
 		return
+	}
+	// The code carries everything the token endpoint needs; the finished
+	// request goes, so a replayed /login/continue finds nothing to answer.
+	if err := p.store.Delete(context.WithoutCancel(ctx), authRequestKey(a.ID)); err != nil {
+		p.log.WarnContext(ctx, "finished auth request not deleted; it expires on its own", "auth_request", a.ID, "error", err)
 	}
 	p.redirect(w, r, a.response(), url.Values{"code": {code}})
 }

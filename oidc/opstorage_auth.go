@@ -94,6 +94,7 @@ func (p *Provider) redeemCode(ctx context.Context, code string) (*authRequest, e
 	if !a.IsDone {
 		return nil, fmt.Errorf("%w: authorization request %s is not complete", errCodeInvalid, a.ID)
 	}
+	_ = p.store.Delete(ctx, authRequestKey(a.ID))
 	return a, nil
 }
 

@@ -101,8 +101,6 @@ func (p *Provider) exchangeCode(w http.ResponseWriter, r *http.Request) {
 		p.tokenUnavailable(w, r, err)
 		return
 	}
-	// The request is answered; its record is no longer needed.
-	_ = p.store.Delete(context.WithoutCancel(ctx), authRequestKey(ar.ID))
 	writeJSON(w, http.StatusOK, resp)
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -211,9 +212,8 @@ func decodeSegment(t *testing.T, seg string, v any) {
 }
 
 // TestCodeFromEarlierVersionRedeems: a code that holds only its request's
-// id (as issued before codes carried their grant, e.g. by a replica not
-// yet upgraded) still redeems, and the grant-carrying code states the
-// same as the request it came from.
+// id, with the finished request kept in the store (as issued before codes
+// carried their grant, e.g. by a replica not yet upgraded), still redeems.
 func TestCodeFromEarlierVersionRedeems(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
@@ -222,13 +222,43 @@ func TestCodeFromEarlierVersionRedeems(t *testing.T) {
 	require.NoError(t, err)
 	var g codeGrant
 	require.NoError(t, json.Unmarshal(raw, &g))
-	stored, err := h.p.loadAuthRequest(ctx, g.ID)
-	require.NoError(t, err)
-	require.Equal(t, grantOf(stored), grantOf(g.authRequest()))
-	require.Equal(t, stored.Nonce, g.authRequest().Nonce)
-
+	old := g.authRequest()
+	old.CreatedAt = h.clock.Now()
+	require.NoError(t, h.p.saveAuthRequest(ctx, old))
 	require.NoError(t, h.p.store.Set(ctx, codeKey(code), []byte(g.ID), time.Minute))
+
 	resp, body := tokenCall(t, h, codeForm(code).Encode(), "rp", "rp-secret")
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	require.NotEmpty(t, body["id_token"])
+	_, err = h.p.loadAuthRequest(ctx, g.ID)
+	require.ErrorIs(t, err, errAuthRequestGone, "the redeemed request is gone")
+}
+
+// TestReplayedContinueMintsNoSecondCode: once a login has answered its
+// client, its continue URL finds nothing to answer.
+func TestReplayedContinueMintsNoSecondCode(t *testing.T) {
+	h := newHarness(t)
+	wait := h.authorize(h.browser, authParams("rp"))
+	require.Equal(t, http.StatusOK, wait.status, wait.body)
+	require.NoError(t, h.sim.Complete(h.sessionOf(wait), simulator.CompleteOptions{}))
+	m := statusURLRE.FindStringSubmatch(wait.body)
+	require.NotNil(t, m)
+	var next string
+	require.Eventually(t, func() bool {
+		resp, err := h.browser.Get(h.srv.URL + html.UnescapeString(m[1]))
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var st statusView
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&st))
+		next = st.Next
+		return next != ""
+	}, 10*time.Second, 50*time.Millisecond)
+	first := h.visit(h.browser, http.MethodGet, h.srv.URL+next, nil)
+	require.NotNil(t, first.rpURL, first.body)
+	require.NotEmpty(t, first.rpURL.Query().Get("code"))
+
+	again := h.visit(h.browser, http.MethodGet, h.srv.URL+next, nil)
+	require.Nil(t, again.rpURL, "no second answer to the client")
+	require.Equal(t, http.StatusNotFound, again.status)
+	require.Contains(t, again.body, "already completed")
 }
