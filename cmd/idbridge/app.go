@@ -133,7 +133,8 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, err
 func buildStore(cfg *config.Config) (storage.Store, error) {
 	if cfg.Storage.Type == "redis" {
 		r := cfg.Storage.Redis
-		return redis.New(redis.Config{Addrs: r.Addrs, Username: r.Username, Password: r.Password, DB: r.DB, MasterName: r.MasterName, KeyPrefix: r.KeyPrefix, TLS: r.TLS})
+		return redis.New(redis.Config{Addrs: r.Addrs, Username: r.Username, Password: r.Password, DB: r.DB, MasterName: r.MasterName, KeyPrefix: r.KeyPrefix, TLS: r.TLS,
+			DialTimeout: r.Timeout, ReadTimeout: r.Timeout, WriteTimeout: r.Timeout, MaxRetries: r.MaxRetries})
 	}
 	return memory.New(), nil
 }

@@ -61,6 +61,13 @@ type Redis struct {
 	MasterName string   `yaml:"master_name"`
 	KeyPrefix  string   `yaml:"key_prefix"`
 	TLS        bool     `yaml:"tls"`
+	// Timeout bounds each connect, read and write (default 1s): a Redis
+	// that stops answering fails requests with 503 quickly instead of
+	// holding them.
+	Timeout time.Duration `yaml:"timeout"`
+	// MaxRetries is how often a failed command is retried (default 1; -1
+	// none). Only idempotent steps are built on retried commands' results.
+	MaxRetries int `yaml:"max_retries"`
 }
 
 // IDV chooses the verification service.

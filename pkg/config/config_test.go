@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -107,4 +108,17 @@ func TestCheckSecret(t *testing.T) {
 	require.True(t, hashed.CheckSecret("s3cret"))
 	require.False(t, hashed.CheckSecret(""))
 	require.False(t, Client{}.CheckSecret(""))
+}
+
+func TestRedisTimeoutAndRetries(t *testing.T) {
+	c, err := Parse("t.yaml", []byte("dev: true\nstorage:\n  type: redis\n  redis:\n    addrs: [127.0.0.1:6379]\n"))
+	require.NoError(t, err)
+	require.Equal(t, time.Second, c.Storage.Redis.Timeout)
+	require.Equal(t, 1, c.Storage.Redis.MaxRetries)
+	c, err = Parse("t.yaml", []byte("dev: true\nstorage:\n  type: redis\n  redis:\n    addrs: [127.0.0.1:6379]\n    timeout: 250ms\n    max_retries: -1\n"))
+	require.NoError(t, err)
+	require.Equal(t, 250*time.Millisecond, c.Storage.Redis.Timeout)
+	require.Equal(t, -1, c.Storage.Redis.MaxRetries)
+	_, err = Parse("t.yaml", []byte("dev: true\nstorage:\n  type: redis\n  redis:\n    addrs: [127.0.0.1:6379]\n    max_retries: -2\n"))
+	require.ErrorContains(t, err, "storage.redis: timeout must be positive and max_retries")
 }

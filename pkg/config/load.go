@@ -137,6 +137,10 @@ func (c *Config) ApplyDefaults() {
 	dur(&c.Tokens.RefreshToken, 30*24*time.Hour)
 	dur(&c.Tokens.Code, time.Minute)
 	dur(&c.Tokens.AuthRequest, 15*time.Minute)
+	dur(&c.Storage.Redis.Timeout, time.Second)
+	if c.Storage.Redis.MaxRetries == 0 {
+		c.Storage.Redis.MaxRetries = 1
+	}
 	def(&c.Demo.ClientID, "demo")
 	c.API.applyDefaults()
 	c.Risk.applyDefaults()

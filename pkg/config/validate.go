@@ -36,6 +36,9 @@ func (c *Config) problems() []string {
 	if c.Storage.Type == "redis" && len(c.Storage.Redis.Addrs) == 0 {
 		add("storage.redis.addrs", "at least one Redis address is required when storage.type is redis")
 	}
+	if r := c.Storage.Redis; r.Timeout < 0 || r.MaxRetries < -1 {
+		add("storage.redis", "timeout must be positive and max_retries -1 (none), 0 (default 1) or more")
+	}
 	oneOf(add, "idv.type", c.IDV.Type, "simulator", "onekosmos")
 	oneOf(add, "idv.simulator.client", c.IDV.Simulator.Client, "http", "direct")
 	oneOf(add, "idv.liveid_mode", c.IDV.LiveIDMode, "app", "capture")

@@ -58,6 +58,9 @@ type Config struct {
 	// DialTimeout, ReadTimeout and WriteTimeout bound each network step;
 	// zero keeps go-redis's defaults (5s, 3s, 3s).
 	DialTimeout, ReadTimeout, WriteTimeout time.Duration
+	// MaxRetries is how often a failed command is retried; 0 keeps
+	// go-redis's default (3), -1 disables retries.
+	MaxRetries int
 }
 
 // Store is a storage.Store on Redis. It is safe for concurrent use, and
@@ -87,6 +90,7 @@ func New(cfg Config) (*Store, error) {
 		DialTimeout:     cfg.DialTimeout,
 		ReadTimeout:     cfg.ReadTimeout,
 		WriteTimeout:    cfg.WriteTimeout,
+		MaxRetries:      cfg.MaxRetries,
 		DisableIdentity: true,
 	}
 	if cfg.MasterName != "" {

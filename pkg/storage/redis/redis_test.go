@@ -1,8 +1,11 @@
 package redis_test
 
 import (
+	"errors"
 	"testing"
 	"time"
+
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/idbridge/idbridge/pkg/storage"
 	"github.com/idbridge/idbridge/pkg/storage/redis"
@@ -61,5 +64,24 @@ func TestConfigErrors(t *testing.T) {
 				t.Fatal("New accepted an invalid config")
 			}
 		})
+	}
+}
+
+// TestTimeoutsAndRetriesReachTheClient: the configured bounds are the
+// client's, and an unreachable server is reported as ErrUnavailable.
+func TestTimeoutsAndRetriesReachTheClient(t *testing.T) {
+	s := newStore(t, redis.Config{Addrs: []string{"127.0.0.1:1"}, DialTimeout: 250 * time.Millisecond,
+		ReadTimeout: 300 * time.Millisecond, WriteTimeout: 350 * time.Millisecond, MaxRetries: -1})
+	c, ok := s.Client().(*goredis.Client)
+	if !ok {
+		t.Fatalf("one address without master_name is a standalone client, got %T", s.Client())
+	}
+	o := c.Options()
+	if o.DialTimeout != 250*time.Millisecond || o.ReadTimeout != 300*time.Millisecond || o.WriteTimeout != 350*time.Millisecond || o.MaxRetries != 0 {
+		// go-redis records "-1: no retries" as 0 once the client is built.
+		t.Fatalf("options not passed through: dial %v read %v write %v retries %d", o.DialTimeout, o.ReadTimeout, o.WriteTimeout, o.MaxRetries)
+	}
+	if err := s.Ping(t.Context()); !errors.Is(err, storage.ErrUnavailable) {
+		t.Fatalf("Ping against a closed port: %v, want ErrUnavailable", err)
 	}
 }
