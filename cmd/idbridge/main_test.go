@@ -3,11 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -37,6 +41,39 @@ func TestCheckConfig(t *testing.T) {
 	require.Error(t, err, "production example needs its environment")
 	require.Contains(t, err.Error(), "IDBRIDGE_ISSUER is not set")
 	require.Contains(t, err.Error(), "/run/secrets/", "file secrets are reported too")
+	require.NotContains(t, err.Error(), "${NAME}", "references in comments are documentation")
+}
+
+// TestProductionExampleLoadsWithItsSecrets: the configuration the compose
+// file runs passes check-config once the environment and secret files the
+// compose file provides are there (the secrets directory moved to a
+// temporary one).
+func TestProductionExampleLoadsWithItsSecrets(t *testing.T) {
+	raw, err := os.ReadFile("../../configs/production.example.yaml")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	key := func() string {
+		b := make([]byte, 32)
+		_, _ = rand.Read(b)
+		return base64.StdEncoding.EncodeToString(b)
+	}
+	for name, v := range map[string]string{
+		"redis_password": "redis-pass", "onekosmos_license_key": "license-0123456789", "onekosmos_private_key": key(),
+		"crypto_key": key(), "session_hash_key": key(), "session_block_key": key(),
+		"personal_data_key": "k1:" + key(), "personal_data_hash_key": key(),
+	} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(v+"\n"), 0o600))
+	}
+	cfg := filepath.Join(dir, "production.yaml")
+	require.NoError(t, os.WriteFile(cfg, bytes.ReplaceAll(raw, []byte("/run/secrets/"), []byte(dir+"/")), 0o600))
+	hash := "sha256:" + strings.Repeat("ab", 32)
+	for k, v := range map[string]string{"IDBRIDGE_ISSUER": "https://idv.example.com", "ONEKOSMOS_TENANT_DNS": "acme.1kosmos.net",
+		"ONEKOSMOS_DVC_ID": "dvc-1", "DESCOPE_IDV_SECRET_HASH": hash, "DESCOPE_LIVEID_SECRET_HASH": hash} {
+		t.Setenv(k, v)
+	}
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"check-config", "--config", cfg}, &out, io.Discard))
+	require.Contains(t, out.String(), "configuration OK")
 }
 
 var (

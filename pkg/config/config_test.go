@@ -122,3 +122,28 @@ func TestRedisTimeoutAndRetries(t *testing.T) {
 	_, err = Parse("t.yaml", []byte("dev: true\nstorage:\n  type: redis\n  redis:\n    addrs: [127.0.0.1:6379]\n    max_retries: -2\n"))
 	require.ErrorContains(t, err, "storage.redis: timeout must be positive and max_retries")
 }
+
+// TestReferencesInCommentsAreNotExpanded: a comment may show ${NAME}
+// syntax without making the configuration need NAME; references in
+// values, quoted or not and next to #, still expand.
+func TestReferencesInCommentsAreNotExpanded(t *testing.T) {
+	t.Setenv("IDB_TEST_SECRET", "s3cret")
+	c, err := Parse("t.yaml", []byte(`
+# Secrets come from ${IDB_TEST_UNSET_A} or ${file:/nonexistent/a}.
+dev: true
+clients:
+  - id: a  # O'Brien's client, secret from ${IDB_TEST_UNSET_B}
+    secret: "${IDB_TEST_SECRET}#1" # ${IDB_TEST_UNSET_C}
+    redirect_uris: [https://rp.example/cb]
+  - id: b
+    secret: 'x#${IDB_TEST_SECRET}'
+    redirect_uris: [https://rp.example/cb]
+`))
+	require.NoError(t, err)
+	require.Equal(t, "s3cret#1", c.Clients[0].Secret)
+	require.Equal(t, "x#s3cret", c.Clients[1].Secret)
+
+	_, err = Parse("t.yaml", []byte("dev: true\nissuer: ${IDB_TEST_UNSET_D} # ${IDB_TEST_UNSET_E}\n"))
+	require.ErrorContains(t, err, "IDB_TEST_UNSET_D")
+	require.NotContains(t, err.Error(), "IDB_TEST_UNSET_E")
+}

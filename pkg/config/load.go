@@ -70,7 +70,7 @@ var refPattern = regexp.MustCompile(`\$\{([^}]+)\}`)
 // that cannot be resolved is a problem, never an empty secret.
 func expand(raw []byte) ([]byte, []string) {
 	var problems []string
-	out := refPattern.ReplaceAllFunc(raw, func(m []byte) []byte {
+	ref := func(m []byte) []byte {
 		ref := string(m[2 : len(m)-1])
 		if path, ok := strings.CutPrefix(ref, "file:"); ok {
 			b, err := os.ReadFile(path)
@@ -89,8 +89,36 @@ func expand(raw []byte) ([]byte, []string) {
 		}
 		problems = append(problems, fmt.Sprintf("${%s}: environment variable %s is not set (set it, or write ${%s:-default})", name, name, name))
 		return nil
-	})
+	}
+	// References in comments are documentation, not configuration.
+	lines := bytes.SplitAfter(raw, []byte("\n"))
+	var out []byte
+	for _, line := range lines {
+		cut := commentStart(line)
+		out = append(out, refPattern.ReplaceAllFunc(line[:cut], ref)...)
+		out = append(out, line[cut:]...)
+	}
 	return out, problems
+}
+
+// commentStart is where a YAML comment begins on line (len(line) if it
+// has none): a # at the start or after a space or tab, outside a quoted
+// scalar (one whose quote opens it, so O'Brien is no quote).
+func commentStart(line []byte) int {
+	var quote byte
+	for i, c := range line {
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case (c == '"' || c == '\'') && (i == 0 || bytes.IndexByte([]byte(" \t[{,"), line[i-1]) >= 0):
+			quote = c
+		case c == '#' && (i == 0 || line[i-1] == ' ' || line[i-1] == '\t'):
+			return i
+		}
+	}
+	return len(line)
 }
 
 // yamlScalar keeps an expanded value a single scalar even if it contains
