@@ -18,6 +18,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/gorilla/sessions"
+	"github.com/rs/cors"
 	zop "github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 
@@ -199,7 +200,10 @@ func claimsSupported() []string {
 // Handler serves every endpoint of the provider.
 func (p *Provider) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("/.well-known/openid-configuration", p.discovery)
+	// Browser-based clients call discovery, JWKS and the token endpoint
+	// from their own origin: the same CORS policy as zitadel's endpoints.
+	withCORS := cors.New(*p.op.CORSOptions()).Handler
+	mux.Handle("/.well-known/openid-configuration", withCORS(http.HandlerFunc(p.discovery)))
 	mux.HandleFunc(PathAuthorize, p.authorize)
 	mux.Handle(PathPAR, p.withAssertionReplayCheck(http.HandlerFunc(p.par)))
 	mux.HandleFunc(PathLogin, p.loginStart)
@@ -211,11 +215,11 @@ func (p *Provider) Handler() http.Handler {
 	mux.HandleFunc(PathLogin+"/qr", p.loginQR)
 	mux.HandleFunc("/static/", p.static)
 	mux.HandleFunc("/logged-out", p.loggedOut)
-	mux.Handle(PathToken, withNoStore(p.withAssertionReplayCheck(p.withStoreGuard(http.HandlerFunc(p.token)))))
+	mux.Handle(PathToken, withCORS(withNoStore(p.withAssertionReplayCheck(p.withStoreGuard(http.HandlerFunc(p.token))))))
 	mux.Handle(PathUserinfo, withNoStore(p.withStoreGuard(withBearerChallenge(p.op))))
 	mux.Handle(PathIntrospect, withNoStore(p.withStoreGuard(p.op)))
 	mux.Handle(PathRevoke, withNoStore(p.withStoreGuard(p.op)))
-	mux.HandleFunc(PathJWKS, p.jwks)
+	mux.Handle(PathJWKS, withCORS(http.HandlerFunc(p.jwks)))
 	mux.Handle("/", p.op)
 	return mux
 }

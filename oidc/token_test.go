@@ -262,3 +262,43 @@ func TestReplayedContinueMintsNoSecondCode(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, again.status)
 	require.Contains(t, again.body, "already completed")
 }
+
+// TestCORSForBrowserClients: a single-page app on another origin can read
+// discovery and JWKS and redeem its code (preflight included), as with
+// the endpoints zitadel serves.
+func TestCORSForBrowserClients(t *testing.T) {
+	h := newHarness(t)
+	const origin = "https://spa.example"
+	req, err := http.NewRequest(http.MethodOptions, h.srv.URL+PathToken, nil)
+	require.NoError(t, err)
+	req.Header.Set("Origin", origin)
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "content-type")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Less(t, resp.StatusCode, 300, "preflight answered")
+	require.Equal(t, origin, resp.Header.Get("Access-Control-Allow-Origin"))
+	require.Contains(t, resp.Header.Get("Access-Control-Allow-Methods"), "POST")
+
+	for _, path := range []string{"/.well-known/openid-configuration", PathJWKS} {
+		req, _ := http.NewRequest(http.MethodGet, h.srv.URL+path, nil)
+		req.Header.Set("Origin", origin)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		require.Equal(t, origin, resp.Header.Get("Access-Control-Allow-Origin"), path)
+	}
+
+	verifier, challenge := pkce()
+	code := h.idvLogin(h.browser, authParams("pub", "code_challenge", challenge, "code_challenge_method", "S256"), simulator.CompleteOptions{}).Query().Get("code")
+	req, _ = http.NewRequest(http.MethodPost, h.srv.URL+PathToken, strings.NewReader(codeForm(code, "client_id", "pub", "code_verifier", verifier).Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", origin)
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, origin, resp.Header.Get("Access-Control-Allow-Origin"))
+}
