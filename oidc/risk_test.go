@@ -57,3 +57,21 @@ func TestDeniedCountry(t *testing.T) {
 	ok := h.authorize(h.newBrowserFrom("", "DE"), authParams("strict-rp"))
 	require.Equal(t, http.StatusOK, ok.status, "other countries proceed")
 }
+
+func TestNeedsIAL2FromClaimsRequest(t *testing.T) {
+	h := newHarness(t)
+	vc := `{"verification":{"trust_framework":null},"claims":{"given_name":null}}`
+	for _, tt := range []struct {
+		claims string
+		want   bool
+	}{
+		{"", false},
+		{`{"userinfo":{"given_name":null}}`, false},
+		{`{"id_token":{"verified_claims":` + vc + `}}`, true},
+		{`{"userinfo":{"verified_claims":` + vc + `}}`, true},
+		{`{"userinfo":{"verified\u005fclaims":` + vc + `}}`, true},
+	} {
+		require.Equal(t, tt.want, h.p.needsIAL2(&authRequest{ClientID: "rp", Claims: tt.claims}), tt.claims)
+	}
+	require.True(t, h.p.needsIAL2(&authRequest{ClientID: "idv-rp"}), "an IDV client always needs IAL2")
+}
