@@ -88,6 +88,7 @@ type harness struct {
 	sim     *simulator.Simulator
 	p       *Provider
 	users   *users.Repo
+	sealer  users.Sealer
 	clock   *clock
 	browser *http.Client
 }
@@ -177,6 +178,7 @@ func newHarnessOpts(t *testing.T, o harnessOpts) *harness {
 	store := memory.New()
 	t.Cleanup(func() { store.Close() })
 	sealer := newAESSealer(t)
+	h.sealer = sealer
 	h.users = users.New(store, sealer, users.Options{HashKey: []byte("test-hash-key-test-hash-key-0001"), Now: h.clock.Now})
 	var ck [32]byte
 	_, _ = rand.Read(ck[:])

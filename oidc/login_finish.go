@@ -51,7 +51,7 @@ func (p *Provider) finishIDV(w http.ResponseWriter, r *http.Request, a *authRequ
 		p.backToWait(w, r, a)
 		return
 	}
-	u, err := p.personFor(ctx, a, res)
+	u, created, err := p.personFor(ctx, a, res)
 	if err != nil {
 		p.unavailable(w, r, a, err)
 		return
@@ -72,6 +72,18 @@ func (p *Provider) finishIDV(w http.ResponseWriter, r *http.Request, a *authRequ
 		return
 	}
 	err = p.users.RecordVerification(ctx, u.Subject, res)
+	if errors.Is(err, users.ErrDocumentTaken) && created {
+		// Another login registered this document between the lookup and
+		// now (two first verifications of one document at once): the
+		// person is the document's owner, as the lookup would have found.
+		if ferr := p.users.Forget(ctx, u.Subject); ferr != nil {
+			p.log.WarnContext(ctx, "removing the person created for a document that was taken meanwhile", "error", ferr)
+		}
+		if owner, ferr := p.users.FindByDocument(ctx, res.Document); ferr == nil {
+			u = owner
+			err = p.users.RecordVerification(ctx, u.Subject, res)
+		}
+	}
 	if errors.Is(err, users.ErrDocumentTaken) {
 		p.failRequest(w, r, a, zoidc.ErrAccessDenied().WithDescription("the verified document belongs to another account; sign in as that account"))
 		return
@@ -101,22 +113,23 @@ func (p *Provider) mayReverify(a *authRequest, u *users.User, res idv.IDVResult)
 
 // personFor finds or creates the user an IDV result belongs to: the user
 // the request named, else the owner of the verified document, else a new
-// person.
-func (p *Provider) personFor(ctx context.Context, a *authRequest, res idv.IDVResult) (*users.User, error) {
+// person (created reports that).
+func (p *Provider) personFor(ctx context.Context, a *authRequest, res idv.IDVResult) (u *users.User, created bool, err error) {
 	if a.UserSubject != "" {
 		u, err := p.users.Get(ctx, a.UserSubject)
 		if !errors.Is(err, users.ErrNotFound) {
-			return u, err
+			return u, false, err
 		}
 	}
-	u, err := p.users.FindByDocument(ctx, res.Document)
+	u, err = p.users.FindByDocument(ctx, res.Document)
 	if err == nil {
-		return u, nil
+		return u, false, nil
 	}
 	if !errors.Is(err, users.ErrNotFound) {
-		return nil, err
+		return nil, false, err
 	}
-	return p.users.Create(ctx)
+	u, err = p.users.Create(ctx)
+	return u, err == nil, err
 }
 
 func (p *Provider) finishLiveID(w http.ResponseWriter, r *http.Request, a *authRequest) {

@@ -181,6 +181,7 @@ func TestSmoke(t *testing.T) {
 			require.Equal(t, tt.steps, steps)
 			if tt.mode == modeToken {
 				require.Equal(t, 40, rep.Minted)
+				require.Zero(t, rep.MintErrors, rep.FirstMintError)
 			}
 		})
 	}
@@ -197,4 +198,11 @@ func TestSmoke(t *testing.T) {
 		require.True(t, errors.Is(err, errNoSuccess), err)
 		require.ErrorContains(t, err, "token: 401")
 	})
+}
+
+func TestReportShowsMintFailures(t *testing.T) {
+	var out bytes.Buffer
+	(&report{Mode: modeToken, Unit: "token exchanges", Minted: 7, MintErrors: 3, FirstMintError: "authorize: 503"}).writeTable(&out)
+	require.Contains(t, out.String(), "minted 7 codes first")
+	require.Contains(t, out.String(), "3 logins failed while minting; first: authorize: 503")
 }

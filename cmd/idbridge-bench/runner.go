@@ -109,7 +109,7 @@ func (r *runner) run(ctx context.Context) (*report, error) {
 		n, elapsed, rec = r.load(ctx, r.o.Requests, func(ctx context.Context, v *vu) error { return v.completeLogin(ctx) })
 	case modeToken:
 		rep.Unit = "token exchanges"
-		codes, err := r.mint(ctx)
+		codes, err := r.mint(ctx, rep)
 		if err != nil {
 			return nil, err
 		}
@@ -154,8 +154,8 @@ func (r *runner) run(ctx context.Context) (*report, error) {
 type minted struct{ code, verifier string }
 
 // mint makes codes for token mode with complete logins that stop before
-// the exchange; it is not timed.
-func (r *runner) mint(ctx context.Context) ([]minted, error) {
+// the exchange; it is not timed. Its failures go to rep.
+func (r *runner) mint(ctx context.Context, rep *report) ([]minted, error) {
 	want := r.o.Requests
 	if want == 0 {
 		want = defaultMint
@@ -175,7 +175,7 @@ func (r *runner) mint(ctx context.Context) ([]minted, error) {
 	if n == 0 {
 		return nil, fmt.Errorf("minting codes: %w (%d errors; first: %s)", errNoSuccess, r.errs.Load(), r.firstErr)
 	}
-	r.errs.Store(0)
+	rep.MintErrors, rep.FirstMintError = r.errs.Swap(0), r.firstErr
 	r.firstErr = ""
 	return codes, nil
 }
