@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -128,7 +129,7 @@ func (k *signingKey) sign(payload []byte) (string, error) {
 	var sig []byte
 	switch key := k.priv.(type) {
 	case *ecdsa.PrivateKey:
-		if k.alg != jose.ES256 || key.Curve.Params().BitSize != 256 {
+		if k.alg != jose.ES256 || key.Curve != elliptic.P256() {
 			return "", fmt.Errorf("oidc: key %s is not a P-256 key for ES256", k.info.ID)
 		}
 		r, s, err := ecdsa.Sign(rand.Reader, key, digest[:])

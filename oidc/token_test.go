@@ -2,6 +2,9 @@ package oidc
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -14,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	jose "github.com/go-jose/go-jose/v4"
 	"github.com/stretchr/testify/require"
 	"github.com/zitadel/oidc/v3/pkg/client/rp"
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
@@ -301,4 +305,26 @@ func TestCORSForBrowserClients(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Equal(t, origin, resp.Header.Get("Access-Control-Allow-Origin"))
+}
+
+func TestSignRefusesAKeyThatDoesNotFitItsAlgorithm(t *testing.T) {
+	p384, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	require.NoError(t, err)
+	p256, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	for _, k := range []*signingKey{
+		{alg: jose.ES256, priv: p384, info: KeyInfo{ID: "p384"}},
+		{alg: jose.RS256, priv: p256, info: KeyInfo{ID: "ec-as-rsa"}},
+	} {
+		_, err := k.sign([]byte(`{}`))
+		require.Error(t, err, k.info.ID)
+	}
+	good := &signingKey{alg: jose.ES256, priv: p256, info: KeyInfo{ID: "ok"}, header: jwsHeader(jose.ES256, "ok")}
+	jws, err := good.sign([]byte(`{"sub":"x"}`))
+	require.NoError(t, err)
+	parsed, err := jose.ParseSigned(jws, []jose.SignatureAlgorithm{jose.ES256})
+	require.NoError(t, err)
+	payload, err := parsed.Verify(&p256.PublicKey)
+	require.NoError(t, err, "go-jose verifies idbridge's signature")
+	require.JSONEq(t, `{"sub":"x"}`, string(payload))
 }
