@@ -53,15 +53,18 @@ func (s *opStorage) AuthRequestByCode(ctx context.Context, code string) (zop.Aut
 	return s.p.redeemCode(ctx, code)
 }
 
-// redeemCode takes a code exactly once, across replicas. A code presented
-// again revokes every token the first redemption issued (RFC 6749 section
-// 4.1.2). Errors other than errCodeInvalid are storage failures.
+// redeemCode takes a code exactly once, across replicas, in one storage
+// call. A code presented again revokes every token the first redemption
+// issued (RFC 6749 section 4.1.2). Errors other than errCodeInvalid are
+// storage failures.
 func (p *Provider) redeemCode(ctx context.Context, code string) (*authRequest, error) {
-	raw, err := p.store.Take(ctx, codeKey(code))
+	// The used code is remembered as long as the request could have lived,
+	// to catch a replay.
+	raw, first, err := p.store.Consume(ctx, codeKey(code), p.cfg.Tokens.AuthRequest)
 	if errors.Is(err, storage.ErrNotFound) {
-		if first, uerr := p.store.Get(ctx, usedCodeKey(code)); uerr == nil {
-			p.revokeGrant(ctx, string(first))
-			p.log.WarnContext(ctx, "authorization code replayed; tokens issued for it revoked")
+		// A code redeemed by an earlier version left this marker instead.
+		if id, uerr := p.store.Get(ctx, usedCodeKey(code)); uerr == nil {
+			p.replayed(ctx, string(id))
 		}
 		return nil, errCodeInvalid
 	}
@@ -77,9 +80,9 @@ func (p *Provider) redeemCode(ctx context.Context, code string) (*authRequest, e
 	} else if err := json.Unmarshal(raw, &g); err != nil || g.ID == "" {
 		return nil, fmt.Errorf("oidc: stored code unreadable: %v", err)
 	}
-	// Remember the redemption long enough to catch a replay of the code.
-	if err := p.store.Set(ctx, usedCodeKey(code), []byte(g.ID), p.cfg.Tokens.AuthRequest); err != nil {
-		return nil, err
+	if !first {
+		p.replayed(ctx, g.ID)
+		return nil, errCodeInvalid
 	}
 	if !legacy {
 		return g.authRequest(), nil
@@ -96,6 +99,13 @@ func (p *Provider) redeemCode(ctx context.Context, code string) (*authRequest, e
 	}
 	_ = p.store.Delete(ctx, authRequestKey(a.ID))
 	return a, nil
+}
+
+// replayed revokes every token issued for the request whose code was
+// presented again.
+func (p *Provider) replayed(ctx context.Context, authReqID string) {
+	p.revokeGrant(ctx, authReqID)
+	p.log.WarnContext(ctx, "authorization code replayed; tokens issued for it revoked")
 }
 
 // SaveAuthCode is not used: idbridge issues codes itself (issueCode).

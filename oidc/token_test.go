@@ -328,3 +328,21 @@ func TestSignRefusesAKeyThatDoesNotFitItsAlgorithm(t *testing.T) {
 	require.NoError(t, err, "go-jose verifies idbridge's signature")
 	require.JSONEq(t, `{"sub":"x"}`, string(payload))
 }
+
+// TestReplayOfACodeRedeemedByAnEarlierVersion: such a redemption left a
+// separate used-code marker naming the request; presenting the code again
+// still revokes what was issued for it.
+func TestReplayOfACodeRedeemedByAnEarlierVersion(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	s := &opStorage{p: h.p}
+	at, err := s.putAccess(ctx, grant{Subject: "u_x", ClientID: "rp", AuthReqID: "req-old"}, "")
+	require.NoError(t, err)
+	require.NoError(t, h.p.store.Set(ctx, usedCodeKey("old-code"), []byte("req-old"), time.Minute))
+
+	resp, body := tokenCall(t, h, codeForm("old-code").Encode(), "rp", "rp-secret")
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	require.Equal(t, "invalid_grant", body["error"])
+	_, err = s.loadAccess(ctx, at.ID)
+	require.Error(t, err, "the access token issued for the replayed code is revoked")
+}

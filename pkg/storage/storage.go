@@ -47,6 +47,14 @@ type Store interface {
 	// any number of concurrent callers exactly one gets the value; the others
 	// get ErrNotFound. Used for single-use codes and request_uris.
 	Take(ctx context.Context, key string) ([]byte, error)
+	// Consume returns the value under key and marks it used, in one atomic
+	// step. Of any number of concurrent callers exactly one gets
+	// first=true; later callers get the same value with first=false until
+	// ttl after that first Consume (0: no expiry), then ErrNotFound. An
+	// absent or expired key is ErrNotFound. Once consumed, the key reads as
+	// absent to Get and Take. Used for single-use codes whose reuse must be
+	// recognised (RFC 6749 4.1.2).
+	Consume(ctx context.Context, key string, ttl time.Duration) (value []byte, first bool, err error)
 	// CompareAndSwap replaces the value under key with newValue only if it is
 	// currently equal to old. It returns ErrNotFound if the key is absent and
 	// ErrConflict if the value differs. Atomic.

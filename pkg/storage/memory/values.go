@@ -82,6 +82,28 @@ func (s *Store) Take(ctx context.Context, key string) ([]byte, error) {
 	return v.data, nil
 }
 
+// consumedKey holds a consumed value, apart from the key's own namespace.
+func consumedKey(key string) string { return key + "\x00consumed" }
+
+// Consume implements storage.Store.
+func (s *Store) Consume(ctx context.Context, key string, ttl time.Duration) ([]byte, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(ctx); err != nil {
+		return nil, false, err
+	}
+	now := time.Now()
+	if v, ok := s.lookup(key, now); ok {
+		delete(s.values, key)
+		s.values[consumedKey(key)] = value{data: v.data, exp: deadline(now, ttl)}
+		return clone(v.data), true, nil
+	}
+	if v, ok := s.lookup(consumedKey(key), now); ok {
+		return clone(v.data), false, nil
+	}
+	return nil, false, storage.ErrNotFound
+}
+
 // CompareAndSwap implements storage.Store.
 func (s *Store) CompareAndSwap(ctx context.Context, key string, old, newValue []byte, ttl time.Duration) error {
 	s.mu.Lock()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
+	"strings"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -78,6 +80,51 @@ func (s *Store) CompareAndSwap(ctx context.Context, key string, old, newValue []
 		return storage.ErrConflict
 	}
 	return nil
+}
+
+// consumeScript moves KEYS[1]'s value to KEYS[2] (lifetime ARGV[1] ms, 0:
+// none) and replies {1, value}; with KEYS[1] gone it replies {0, value} from
+// KEYS[2], or nil.
+var consumeScript = goredis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if v then
+  redis.call('DEL', KEYS[1])
+  if tonumber(ARGV[1]) > 0 then
+    redis.call('SET', KEYS[2], v, 'PX', ARGV[1])
+  else
+    redis.call('SET', KEYS[2], v)
+  end
+  return {1, v}
+end
+local u = redis.call('GET', KEYS[2])
+if u then return {0, u} end
+return false
+`)
+
+// consumedKey is where key's value goes once consumed: in key's Cluster
+// slot (its own hash tag, or the whole key made one).
+func consumedKey(full string) string {
+	if i := strings.IndexByte(full, '{'); i >= 0 {
+		if j := strings.IndexByte(full[i+1:], '}'); j > 0 {
+			return full + ":consumed"
+		}
+	}
+	return "{" + full + "}:consumed"
+}
+
+// Consume implements storage.Store with a script, one round trip.
+func (s *Store) Consume(ctx context.Context, key string, ttl time.Duration) ([]byte, bool, error) {
+	full := s.key(key)
+	r, err := consumeScript.Run(ctx, s.client, []string{full, consumedKey(full)}, px(ttl).Milliseconds()).Slice()
+	if err != nil {
+		return nil, false, wrap(err)
+	}
+	if len(r) != 2 {
+		return nil, false, fmt.Errorf("storage/redis: unexpected Consume reply %v", r)
+	}
+	first, _ := r[0].(int64)
+	v, _ := r[1].(string)
+	return []byte(v), first == 1, nil
 }
 
 // Delete implements storage.Store. Keys go one DEL each in one pipeline,

@@ -2,9 +2,11 @@ package storagetest
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/idbridge/idbridge/pkg/storage"
 )
@@ -65,6 +67,40 @@ func testTakeContention(t *testing.T, s storage.Store) {
 		oneWinner(t, errs, storage.ErrNotFound)
 		if len(got) != 1 || got[0] != "single-use" {
 			t.Fatalf("winners got %q", got)
+		}
+	}
+}
+
+func testConsumeContention(t *testing.T, s storage.Store) {
+	ctx, k := t.Context(), keyer(t)
+	for round := range 3 {
+		key := k("code" + strconv.Itoa(round))
+		noErr(t, s.Set(ctx, key, []byte("single-use"), 0), "Set")
+		var mu sync.Mutex
+		firsts, seen := 0, 0
+		errs := race(50, func(int) error {
+			v, first, err := s.Consume(ctx, key, time.Minute)
+			if err != nil {
+				return err
+			}
+			if string(v) != "single-use" {
+				return fmt.Errorf("Consume = %q", v)
+			}
+			mu.Lock()
+			seen++
+			if first {
+				firsts++
+			}
+			mu.Unlock()
+			return nil
+		})
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("goroutine %d: %v", i, err)
+			}
+		}
+		if firsts != 1 || seen != len(errs) {
+			t.Fatalf("%d of %d Consumes were first, want exactly 1", firsts, seen)
 		}
 	}
 }

@@ -60,3 +60,24 @@ func testCompareAndSwapExpiry(t *testing.T, s storage.Store) {
 	noErr(t, s.CompareAndSwap(ctx, k("a"), []byte("v1"), []byte("v2"), shortTTL), "CAS with ttl")
 	gone(t, s, k("a"), "value swapped in with a ttl expires")
 }
+
+func testConsumeExpiry(t *testing.T, s storage.Store) {
+	ctx, k := t.Context(), keyer(t)
+	noErr(t, s.Set(ctx, k("a"), []byte("code"), time.Hour), "Set")
+	start := time.Now()
+	if _, first, err := s.Consume(ctx, k("a"), shortTTL); err != nil || !first {
+		t.Fatalf("Consume: first %v, %v", first, err)
+	}
+	if soon(start) {
+		if _, first, err := s.Consume(ctx, k("a"), shortTTL); err != nil || first {
+			t.Fatalf("Consume while remembered: first %v, %v", first, err)
+		}
+	}
+	eventually(t, "a consumed key is forgotten after its ttl", func() (bool, error) {
+		_, _, err := s.Consume(ctx, k("a"), shortTTL)
+		if errors.Is(err, storage.ErrNotFound) {
+			return true, nil
+		}
+		return false, err
+	})
+}

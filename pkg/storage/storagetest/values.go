@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"bytes"
+	"context"
 	"testing"
 	"time"
 
@@ -90,6 +91,36 @@ func testTake(t *testing.T, s storage.Store) {
 	_, err = s.Take(ctx, k("a"))
 	isErr(t, err, storage.ErrNotFound, "Take twice")
 	wantGone(t, s, k("a"))
+}
+
+func testConsume(t *testing.T, s storage.Store) {
+	ctx, k := t.Context(), keyer(t)
+	_, _, err := s.Consume(ctx, k("a"), time.Hour)
+	isErr(t, err, storage.ErrNotFound, "Consume absent")
+
+	noErr(t, s.Set(ctx, k("a"), []byte("code"), time.Hour), "Set")
+	for i, wantFirst := range []bool{true, false, false} {
+		got, first, err := s.Consume(ctx, k("a"), time.Hour)
+		noErr(t, err, "Consume")
+		if string(got) != "code" || first != wantFirst {
+			t.Fatalf("Consume #%d = %q, first %v; want %q, first %v", i+1, got, first, "code", wantFirst)
+		}
+	}
+	wantGone(t, s, k("a"))
+	_, err = s.Take(ctx, k("a"))
+	isErr(t, err, storage.ErrNotFound, "Take after Consume")
+
+	// A key without a hash tag works too (its consumed copy must share
+	// its Cluster slot).
+	untagged := "consume-untagged-" + randomTag(t)
+	noErr(t, s.Set(ctx, untagged, []byte("x"), time.Hour), "Set untagged")
+	t.Cleanup(func() { _ = s.Delete(context.WithoutCancel(ctx), untagged) })
+	if _, first, err := s.Consume(ctx, untagged, time.Hour); err != nil || !first {
+		t.Fatalf("Consume untagged: first %v, %v", first, err)
+	}
+	if _, first, err := s.Consume(ctx, untagged, time.Hour); err != nil || first {
+		t.Fatalf("Consume untagged again: first %v, %v", first, err)
+	}
 }
 
 func testCompareAndSwap(t *testing.T, s storage.Store) {
