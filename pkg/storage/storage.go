@@ -1,7 +1,7 @@
 // Package storage defines the state that every idbridge replica shares:
-// one small set of primitives (values with lifetimes, atomic take, sets,
-// counters, leases and a durable queue) that the provider, the connector API
-// and the webhook outbox build their records on.
+// one small set of primitives (values with lifetimes, atomic take and
+// consume, sets, counters, leases and a durable queue) that the provider,
+// the connector API and the webhook outbox build their records on.
 //
 // Two backends implement it: storage/memory (the embedded default) and
 // storage/redis (production). Both pass the suite in storage/storagetest.
