@@ -94,14 +94,15 @@ func (s *opStorage) putAccess(ctx context.Context, g grant, refreshID string) (*
 	if err != nil {
 		return nil, err
 	}
-	if err := s.p.store.Set(ctx, accessKey(at.ID), raw, s.p.cfg.Tokens.AccessToken); err != nil {
-		return nil, err
-	}
-	if g.AuthReqID != "" {
+	if g.AuthReqID == "" {
+		err = s.p.store.Set(ctx, accessKey(at.ID), raw, s.p.cfg.Tokens.AccessToken)
+	} else {
+		// The token and its entry in the grant's revocation set go together.
 		ttl := max(s.p.cfg.Tokens.RefreshToken, s.p.cfg.Tokens.AccessToken)
-		if err := s.p.store.SetAdd(ctx, grantKey(g.AuthReqID), "at:"+at.ID, ttl); err != nil {
-			return nil, err
-		}
+		err = s.p.store.SetAndAdd(ctx, accessKey(at.ID), raw, s.p.cfg.Tokens.AccessToken, grantKey(g.AuthReqID), "at:"+at.ID, ttl)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return at, nil
 }
@@ -146,13 +147,13 @@ func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req zop.To
 	if err != nil {
 		return "", "", time.Time{}, err
 	}
-	if err := s.p.store.Set(ctx, refreshKey(newRefresh), raw, s.p.cfg.Tokens.RefreshToken); err != nil {
-		return "", "", time.Time{}, err
+	if g.AuthReqID == "" {
+		err = s.p.store.Set(ctx, refreshKey(newRefresh), raw, s.p.cfg.Tokens.RefreshToken)
+	} else {
+		err = s.p.store.SetAndAdd(ctx, refreshKey(newRefresh), raw, s.p.cfg.Tokens.RefreshToken, grantKey(g.AuthReqID), "rt:"+rt.ID, s.p.cfg.Tokens.RefreshToken)
 	}
-	if g.AuthReqID != "" {
-		if err := s.p.store.SetAdd(ctx, grantKey(g.AuthReqID), "rt:"+rt.ID, s.p.cfg.Tokens.RefreshToken); err != nil {
-			return "", "", time.Time{}, err
-		}
+	if err != nil {
+		return "", "", time.Time{}, err
 	}
 	return at.ID, newRefresh, at.ExpiresAt, nil
 }

@@ -70,6 +70,11 @@ type Store interface {
 	// SetAdd adds member to the set under key and renews the set's lifetime
 	// to ttl (0: no expiry).
 	SetAdd(ctx context.Context, key, member string, ttl time.Duration) error
+	// SetAndAdd is Set(key, value, ttl) and SetAdd(set, member, setTTL) in
+	// one call (one round trip where the backend allows): a record and its
+	// entry in an index. Not atomic: after an error either may have been
+	// applied.
+	SetAndAdd(ctx context.Context, key string, value []byte, ttl time.Duration, set, member string, setTTL time.Duration) error
 	// SetMembers returns the members of the set under key in no particular
 	// order; an absent set is empty, not an error.
 	SetMembers(ctx context.Context, key string) ([]string, error)

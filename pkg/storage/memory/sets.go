@@ -34,6 +34,14 @@ func (s *Store) SetAdd(ctx context.Context, key, member string, ttl time.Duratio
 	return nil
 }
 
+// SetAndAdd implements storage.Store.
+func (s *Store) SetAndAdd(ctx context.Context, key string, val []byte, ttl time.Duration, set, member string, setTTL time.Duration) error {
+	if err := s.Set(ctx, key, val, ttl); err != nil {
+		return err
+	}
+	return s.SetAdd(ctx, set, member, setTTL)
+}
+
 // SetMembers implements storage.Store.
 func (s *Store) SetMembers(ctx context.Context, key string) ([]string, error) {
 	s.mu.Lock()

@@ -23,6 +23,23 @@ func (s *Store) SetAdd(ctx context.Context, key, member string, ttl time.Duratio
 	return wrap(err)
 }
 
+// SetAndAdd implements storage.Store with one pipeline (SET, SADD, PEXPIRE
+// or PERSIST), which go-redis splits by node on Cluster.
+func (s *Store) SetAndAdd(ctx context.Context, key string, value []byte, ttl time.Duration, set, member string, setTTL time.Duration) error {
+	k := s.key(set)
+	_, err := s.client.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		p.Set(ctx, s.key(key), value, px(ttl))
+		p.SAdd(ctx, k, member)
+		if ttl := px(setTTL); ttl > 0 {
+			p.PExpire(ctx, k, ttl)
+		} else {
+			p.Persist(ctx, k)
+		}
+		return nil
+	})
+	return wrap(err)
+}
+
 // SetMembers implements storage.Store.
 func (s *Store) SetMembers(ctx context.Context, key string) ([]string, error) {
 	m, err := s.client.SMembers(ctx, s.key(key)).Result()

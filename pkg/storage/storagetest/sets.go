@@ -60,3 +60,23 @@ func testSetExpiry(t *testing.T, s storage.Store) {
 	noErr(t, s.SetAdd(ctx, k("s"), "c", 0), "SetAdd after expiry")
 	wantMembers(t, members(t, s, k("s")), "c")
 }
+
+// testSetAndAdd writes a record and its index entry together; the two keys
+// need not share a Cluster slot, and each gets its own lifetime.
+func testSetAndAdd(t *testing.T, s storage.Store) {
+	ctx, k := t.Context(), keyer(t)
+	other := keyer(t) // another hash tag: another slot on Cluster
+	noErr(t, s.SetAdd(ctx, other("idx"), "old", 0), "SetAdd")
+	noErr(t, s.SetAndAdd(ctx, k("rec"), []byte("v"), 0, other("idx"), "rec-1", shortTTL), "SetAndAdd")
+	wantValue(t, s, k("rec"), []byte("v"))
+	wantMembers(t, members(t, s, other("idx")), "old", "rec-1")
+	eventually(t, "the index takes the new lifetime", func() (bool, error) {
+		m, err := s.SetMembers(ctx, other("idx"))
+		return len(m) == 0, err
+	})
+	wantValue(t, s, k("rec"), []byte("v"))
+
+	noErr(t, s.SetAndAdd(ctx, k("short"), []byte("w"), shortTTL, other("idx2"), "x", 0), "SetAndAdd")
+	gone(t, s, k("short"), "the record takes its own lifetime")
+	wantMembers(t, members(t, s, other("idx2")), "x")
+}

@@ -54,6 +54,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"IncrContention", testIncrContention},
 		{"Sets", testSets},
 		{"SetExpiry", testSetExpiry},
+		{"SetAndAdd", testSetAndAdd},
 		{"Lock", testLock},
 		{"LockExpiry", testLockExpiry},
 		{"LockContention", testLockContention},
