@@ -70,7 +70,7 @@ func (p *Provider) ial(u *users.User) int {
 	if u == nil {
 		return 0
 	}
-	return claims.IALLevel(identityOf(u), p.now(), p.cfg.Assurance.MaxVerificationAge)
+	return claims.IALLevel(u.ClaimsIdentity(), p.now(), p.cfg.Assurance.MaxVerificationAge)
 }
 
 // needsIAL2 reports whether the request can only be answered for an

@@ -22,20 +22,7 @@ func (p *Provider) identity(ctx context.Context, sub string) (claims.Identity, e
 	if err != nil {
 		return claims.Identity{}, err
 	}
-	return identityOf(&users.User{Subject: sub, IDVStatus: status, Verified: v}), nil
-}
-
-func identityOf(u *users.User) claims.Identity {
-	id := claims.Identity{Subject: u.Subject, IDVStatus: u.IDVStatus, Verifier: "1Kosmos"}
-	if v := u.Verified; v != nil {
-		id.Person = v.Person
-		id.Document = v.Document
-		id.VerifiedAt = v.VerifiedAt
-		id.Liveness = v.Liveness
-		id.FaceMatch = v.FaceMatch
-		id.TxnID = v.TxnID
-	}
-	return id
+	return (&users.User{Subject: sub, IDVStatus: status, Verified: v}).ClaimsIdentity(), nil
 }
 
 func (p *Provider) claimOptions(scopes []string) claims.Options {

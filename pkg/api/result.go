@@ -36,7 +36,7 @@ func (s *Server) idvView(ctx context.Context, rec session) (map[string]any, erro
 		return nil, err
 	}
 	out["sub"] = u.Subject
-	id := identityOf(u)
+	id := u.ClaimsIdentity()
 	built := claims.Build(id, nil, claims.UserInfo, claims.Options{
 		Scopes:             []string{"openid", claims.ScopeIdentityAssurance},
 		Now:                s.now(),
@@ -74,18 +74,4 @@ func opt(m map[string]any, k, v string) {
 	if v != "" {
 		m[k] = v
 	}
-}
-
-// identityOf is what the claims engine needs of a user record.
-func identityOf(u *users.User) claims.Identity {
-	id := claims.Identity{Subject: u.Subject, IDVStatus: u.IDVStatus, Verifier: "1Kosmos"}
-	if v := u.Verified; v != nil {
-		id.Person = v.Person
-		id.Document = v.Document
-		id.VerifiedAt = v.VerifiedAt
-		id.Liveness = v.Liveness
-		id.FaceMatch = v.FaceMatch
-		id.TxnID = v.TxnID
-	}
-	return id
 }

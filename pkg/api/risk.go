@@ -87,7 +87,7 @@ func (s *Server) signals(u *users.User, ip netip.Addr, device string) stepup.Sig
 	sig.Enrolled = u.Enrolled()
 	if u.Verified != nil && u.IDVStatus == claims.StatusVerified {
 		sig.Verified, sig.VerifiedAt = true, u.Verified.VerifiedAt
-		sig.IAL = claims.IALLevel(identityOf(u), now, s.maxAge)
+		sig.IAL = claims.IALLevel(u.ClaimsIdentity(), now, s.maxAge)
 	}
 	sig.DeviceKnown = device != "" && slices.Contains(u.Devices, device)
 	sig.NetworkKnown = sig.Network != "" && slices.Contains(u.Networks, sig.Network)

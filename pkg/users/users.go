@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/idbridge/idbridge/pkg/claims"
 	"github.com/idbridge/idbridge/pkg/idv"
 	"github.com/idbridge/idbridge/pkg/storage"
 )
@@ -73,6 +74,20 @@ type Sighting struct {
 	Lon      float64   `json:"lon,omitempty"`
 	HasGeo   bool      `json:"has_geo,omitempty"`
 	DeviceID string    `json:"device,omitempty"`
+}
+
+// ClaimsIdentity is what the claims engine needs of the user.
+func (u *User) ClaimsIdentity() claims.Identity {
+	id := claims.Identity{Subject: u.Subject, IDVStatus: u.IDVStatus, Verifier: "1Kosmos"}
+	if v := u.Verified; v != nil {
+		id.Person = v.Person
+		id.Document = v.Document
+		id.VerifiedAt = v.VerifiedAt
+		id.Liveness = v.Liveness
+		id.FaceMatch = v.FaceMatch
+		id.TxnID = v.TxnID
+	}
+	return id
 }
 
 // Enrolled reports whether the user can do LiveID step-up.
