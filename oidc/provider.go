@@ -80,10 +80,12 @@ type Provider struct {
 	tokenCrypto *tokenCrypto
 	// tokenGate bounds the token requests processed at once.
 	tokenGate *gate
-	pages     pageSet
-	acr       acrPolicy
-	netid     *netid.Resolver
-	metrics   *metrics.Metrics
+	// zitadelToken answers the token requests idbridge leaves to zitadel.
+	zitadelToken http.Handler
+	pages        pageSet
+	acr          acrPolicy
+	netid        *netid.Resolver
+	metrics      *metrics.Metrics
 
 	discoveryOnce sync.Once
 	discoveryJSON []byte
@@ -168,6 +170,7 @@ func New(d Deps) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.zitadelToken = p.withStoreGuard(p.withTokenClient(p.op))
 	return p, nil
 }
 
@@ -215,7 +218,7 @@ func (p *Provider) Handler() http.Handler {
 	mux.HandleFunc(PathLogin+"/qr", p.loginQR)
 	mux.HandleFunc("/static/", p.static)
 	mux.HandleFunc("/logged-out", p.loggedOut)
-	mux.Handle(PathToken, withCORS(withNoStore(p.withAssertionReplayCheck(p.withStoreGuard(http.HandlerFunc(p.token))))))
+	mux.Handle(PathToken, withCORS(withNoStore(p.withAssertionReplayCheck(http.HandlerFunc(p.token)))))
 	mux.Handle(PathUserinfo, withNoStore(p.withStoreGuard(withBearerChallenge(p.op))))
 	mux.Handle(PathIntrospect, withNoStore(p.withStoreGuard(p.op)))
 	mux.Handle(PathRevoke, withNoStore(p.withStoreGuard(p.op)))

@@ -30,8 +30,9 @@ type tokenResponse struct {
 }
 
 // token is the token endpoint. The authorization_code grant, every login's
-// last step, is answered here; refresh_token and unsupported grant types
-// go to zitadel. The form was read by withAssertionReplayCheck.
+// last step, is answered here (storage failures are 503 where they
+// happen); refresh_token and unsupported grant types go to zitadel, behind
+// withStoreGuard. The form was read by withAssertionReplayCheck.
 func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
@@ -56,7 +57,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	}
 	defer p.tokenGate.leave()
 	if r.PostForm.Get("grant_type") != string(zoidc.GrantTypeCode) {
-		p.withTokenClient(p.op).ServeHTTP(w, r)
+		p.zitadelToken.ServeHTTP(w, r)
 		return
 	}
 	p.exchangeCode(w, r)

@@ -346,3 +346,24 @@ func TestReplayOfACodeRedeemedByAnEarlierVersion(t *testing.T) {
 	_, err = s.loadAccess(ctx, at.ID)
 	require.Error(t, err, "the access token issued for the replayed code is revoked")
 }
+
+// TestTokenEndpointWithStorageDown: both grants answer a storage outage
+// with a retryable 503, never as a bad code or refresh token.
+func TestTokenEndpointWithStorageDown(t *testing.T) {
+	h := newHarness(t)
+	code := h.idvLogin(h.browser, authParams("rp", "scope", "openid offline_access"), simulator.CompleteOptions{}).Query().Get("code")
+	resp, body := tokenCall(t, h, codeForm(code).Encode(), "rp", "rp-secret")
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	refresh := body["refresh_token"].(string)
+	code = h.idvLogin(h.newBrowser(), authParams("rp"), simulator.CompleteOptions{Fixture: simulator.Fixtures()[1].Name}).Query().Get("code")
+
+	require.NoError(t, h.p.store.Close())
+	for name, form := range map[string]url.Values{
+		"authorization_code": codeForm(code),
+		"refresh_token":      {"grant_type": {"refresh_token"}, "refresh_token": {refresh}},
+	} {
+		resp, body := tokenCall(t, h, form.Encode(), "rp", "rp-secret")
+		require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "%s: %v", name, body)
+		require.Equal(t, "temporarily_unavailable", body["error"], name)
+	}
+}
