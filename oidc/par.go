@@ -49,8 +49,7 @@ func (p *Provider) par(w http.ResponseWriter, r *http.Request) {
 	}
 	cl, err := p.authenticateClient(r)
 	if err != nil {
-		w.Header().Set("WWW-Authenticate", `Basic realm="idbridge"`)
-		writeOAuthError(w, http.StatusUnauthorized, err)
+		p.clientError(w, err)
 		return
 	}
 	form := url.Values{}
