@@ -5,8 +5,6 @@ import (
 	"io"
 	"net/http"
 
-	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
-
 	"github.com/idbridge/idbridge/pkg/idv"
 )
 
@@ -67,12 +65,7 @@ func (p *Provider) loginCapture(w http.ResponseWriter, r *http.Request) {
 		return
 	case err != nil:
 		p.verificationFailed(w, r, a, err)
-		return
-	case res.Liveness != idv.Passed:
-		p.failRequest(w, r, a, zoidc.ErrAccessDenied().WithDescription("the liveness check failed: a live person must take the selfie"))
-	case res.FaceMatch != idv.Passed:
-		p.failRequest(w, r, a, zoidc.ErrAccessDenied().WithDescription("the face did not match the enrolled identity"))
 	default:
-		p.succeed(w, r, a, a.UserSubject)
+		p.answerFace(w, r, a, res.Liveness, res.FaceMatch)
 	}
 }

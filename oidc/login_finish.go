@@ -145,10 +145,16 @@ func (p *Provider) finishLiveID(w http.ResponseWriter, r *http.Request, a *authR
 		p.backToWait(w, r, a)
 		return
 	}
+	p.answerFace(w, r, a, res.Liveness, res.FaceMatch)
+}
+
+// answerFace ends a LiveID login on its face check, from the 1Kosmos
+// authenticator or idbridge's own capture page alike.
+func (p *Provider) answerFace(w http.ResponseWriter, r *http.Request, a *authRequest, liveness, match idv.Outcome) {
 	switch {
-	case res.Liveness != idv.Passed:
+	case liveness != idv.Passed:
 		p.failRequest(w, r, a, zoidc.ErrAccessDenied().WithDescription("the liveness check failed: a live person must take the selfie"))
-	case res.FaceMatch != idv.Passed:
+	case match != idv.Passed:
 		p.failRequest(w, r, a, zoidc.ErrAccessDenied().WithDescription("the face did not match the enrolled identity"))
 	default:
 		p.succeed(w, r, a, a.UserSubject)
