@@ -3,8 +3,6 @@ package memory
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"strconv"
 	"time"
@@ -167,15 +165,7 @@ func (s *Store) Incr(ctx context.Context, key string, window time.Duration) (int
 // Lock implements storage.Store. The lease is an ordinary value holding the
 // token, so Get on a locked key returns the token, as on Redis.
 func (s *Store) Lock(ctx context.Context, key string, ttl time.Duration) (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	token := hex.EncodeToString(b[:])
-	if err := s.Create(ctx, key, []byte(token), ttl); err != nil {
-		return "", err
-	}
-	return token, nil
+	return storage.CreateLease(ctx, key, ttl, s.Create)
 }
 
 // Unlock implements storage.Store.

@@ -2,8 +2,6 @@ package redis
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -163,15 +161,7 @@ func (s *Store) Incr(ctx context.Context, key string, window time.Duration) (int
 
 // Lock implements storage.Store with SET NX PX and a random token.
 func (s *Store) Lock(ctx context.Context, key string, ttl time.Duration) (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	token := hex.EncodeToString(b[:])
-	if err := s.Create(ctx, key, []byte(token), ttl); err != nil {
-		return "", err
-	}
-	return token, nil
+	return storage.CreateLease(ctx, key, ttl, s.Create)
 }
 
 // unlockScript deletes KEYS[1] if it holds ARGV[1], replying 1, else 0.
