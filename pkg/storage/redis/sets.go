@@ -10,31 +10,30 @@ import (
 // SetAdd implements storage.Store: SADD and PEXPIRE (or PERSIST for no
 // expiry) in one MULTI.
 func (s *Store) SetAdd(ctx context.Context, key, member string, ttl time.Duration) error {
-	k := s.key(key)
 	_, err := s.client.TxPipelined(ctx, func(p goredis.Pipeliner) error {
-		p.SAdd(ctx, k, member)
-		if ttl := px(ttl); ttl > 0 {
-			p.PExpire(ctx, k, ttl)
-		} else {
-			p.Persist(ctx, k)
-		}
+		s.addToSet(ctx, p, key, member, ttl)
 		return nil
 	})
 	return wrap(err)
 }
 
+// addToSet queues SADD and PEXPIRE (or PERSIST for no expiry) on p.
+func (s *Store) addToSet(ctx context.Context, p goredis.Pipeliner, key, member string, ttl time.Duration) {
+	k := s.key(key)
+	p.SAdd(ctx, k, member)
+	if ttl := px(ttl); ttl > 0 {
+		p.PExpire(ctx, k, ttl)
+	} else {
+		p.Persist(ctx, k)
+	}
+}
+
 // SetAndAdd implements storage.Store with one pipeline (SET, SADD, PEXPIRE
 // or PERSIST), which go-redis splits by node on Cluster.
 func (s *Store) SetAndAdd(ctx context.Context, key string, value []byte, ttl time.Duration, set, member string, setTTL time.Duration) error {
-	k := s.key(set)
 	_, err := s.client.Pipelined(ctx, func(p goredis.Pipeliner) error {
 		p.Set(ctx, s.key(key), value, px(ttl))
-		p.SAdd(ctx, k, member)
-		if ttl := px(setTTL); ttl > 0 {
-			p.PExpire(ctx, k, ttl)
-		} else {
-			p.Persist(ctx, k)
-		}
+		s.addToSet(ctx, p, set, member, setTTL)
 		return nil
 	})
 	return wrap(err)
