@@ -207,12 +207,9 @@ func (c *Client) fetchCommunity(ctx context.Context, t *tenant) error {
 			return newRequest(ctx, http.MethodPost, c.base+c.cfg.Paths.CommunityInfo, plainHeaders(), body)
 		},
 		handle: func(status int, raw []byte) error {
-			if status/100 != 2 {
-				return c.serviceError(op, status, raw)
-			}
 			var ci communityInfo
-			if err := json.Unmarshal(raw, &ci); err != nil {
-				return unavailable(op, errGarbage)
+			if err := c.decodeAnswer(op, status, raw, &ci); err != nil {
+				return err
 			}
 			if ci.Tenant == nil || ci.Community == nil {
 				return rejected(op, fmt.Sprintf("no tenant %q with community %q (check TenantDNS and Community)", c.cfg.TenantDNS, c.cfg.Community))
@@ -238,11 +235,11 @@ func (c *Client) fetchServices(ctx context.Context, t *tenant) error {
 			return newRequest(ctx, http.MethodGet, c.base+c.cfg.Paths.ServiceDirectory, plainHeaders(), nil)
 		},
 		handle: func(status int, raw []byte) error {
-			if status/100 != 2 {
-				return c.serviceError(op, status, raw)
-			}
 			var sd map[string]any
-			if err := json.Unmarshal(raw, &sd); err != nil || sd == nil {
+			if err := c.decodeAnswer(op, status, raw, &sd); err != nil {
+				return err
+			}
+			if sd == nil {
 				return unavailable(op, errGarbage)
 			}
 			if _, ok := sd["licenses"]; !ok {
@@ -284,13 +281,13 @@ func (c *Client) fetchKey(ctx context.Context, name, service, appID string) (*si
 			return newRequest(ctx, http.MethodGet, service+c.cfg.Paths.PublicKeys, plainHeaders(), nil)
 		},
 		handle: func(status int, raw []byte) error {
-			if status/100 != 2 {
-				return c.serviceError(op, status, raw)
-			}
 			var pk struct {
 				PublicKey string `json:"publicKey"`
 			}
-			if err := json.Unmarshal(raw, &pk); err != nil || pk.PublicKey == "" {
+			if err := c.decodeAnswer(op, status, raw, &pk); err != nil {
+				return err
+			}
+			if pk.PublicKey == "" {
 				return unavailable(op, errGarbage)
 			}
 			var err error

@@ -129,3 +129,15 @@ var (
 	errOpen         = errors.New("circuit breaker open")
 	errOtherSession = errors.New("answer is for another session")
 )
+
+// decodeAnswer reads a 2xx JSON answer into v: a non-2xx answer is the
+// service's error, an undecodable one errGarbage.
+func (c *Client) decodeAnswer(op string, status int, raw []byte, v any) error {
+	if status/100 != 2 {
+		return c.serviceError(op, status, raw)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return unavailable(op, errGarbage)
+	}
+	return nil
+}

@@ -2,7 +2,6 @@ package onekosmos
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -93,10 +92,10 @@ func (c *Client) StartIDV(ctx context.Context, req idv.IDVRequest) (idv.Session,
 				return t.dv.request(ctx, http.MethodPost, t.docuverify+c.cfg.Paths.CreateSession, body)
 			},
 			handle: func(status int, raw []byte) error {
-				if status/100 != 2 {
-					return c.serviceError(op, status, raw)
+				if err := c.decodeAnswer(op, status, raw, &ans); err != nil {
+					return err
 				}
-				if err := json.Unmarshal(raw, &ans); err != nil || ans.SessionID == "" {
+				if ans.SessionID == "" {
 					return unavailable(op, errGarbage)
 				}
 				return nil

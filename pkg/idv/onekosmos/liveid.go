@@ -69,10 +69,10 @@ func (c *Client) StartLiveID(ctx context.Context, req idv.LiveIDRequest) (idv.Se
 				return newRequest(ctx, http.MethodPut, t.sessions+c.cfg.Paths.AppSessionNew, h, body)
 			},
 			handle: func(status int, raw []byte) error {
-				if status/100 != 2 {
-					return c.serviceError(op, status, raw)
+				if err := c.decodeAnswer(op, status, raw, &ans); err != nil {
+					return err
 				}
-				if err := json.Unmarshal(raw, &ans); err != nil || ans.SessionID == "" {
+				if ans.SessionID == "" {
 					return unavailable(op, errGarbage)
 				}
 				return nil
