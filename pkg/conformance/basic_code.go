@@ -92,11 +92,7 @@ func checkServer(ctx context.Context, e *env) (string, error) {
 
 func checkResponseTypeMissing(ctx context.Context, e *env) (string, error) {
 	params := e.authParams("response_type", "")
-	p, err := e.newBrowser().authorize(ctx, params)
-	if err != nil {
-		return "", err
-	}
-	code, err := e.errorFrom(p, params)
+	code, err := e.authorizeError(ctx, params)
 	if err != nil {
 		return "", err
 	}

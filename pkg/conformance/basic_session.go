@@ -21,11 +21,7 @@ var promptNoneErrors = []string{"login_required", "interaction_required", "conse
 
 func checkPromptNoneNotLoggedIn(ctx context.Context, e *env) (string, error) {
 	params := e.authParams("prompt", "none")
-	p, err := e.newBrowser().authorize(ctx, params)
-	if err != nil {
-		return "", err
-	}
-	code, err := e.errorFrom(p, params)
+	code, err := e.authorizeError(ctx, params)
 	if err != nil {
 		return "", err
 	}

@@ -57,11 +57,7 @@ func userinfoCheck(how string) func(context.Context, *env) (string, error) {
 // this run saw (RFC 9207 section 2).
 func checkIssEverywhere(ctx context.Context, e *env) (string, error) {
 	params := e.authParams("prompt", "none")
-	p, err := e.newBrowser().authorize(ctx, params)
-	if err != nil {
-		return "", err
-	}
-	if _, err := e.errorFrom(p, params); err != nil {
+	if _, err := e.authorizeError(ctx, params); err != nil {
 		return "", err
 	}
 	if _, _, err := e.shared(ctx); err != nil {

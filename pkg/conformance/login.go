@@ -186,6 +186,16 @@ func (e *env) errorFrom(p *page, params url.Values) (string, error) {
 	return q.Get("error"), e.checkResponse(p.Callback, params)
 }
 
+// authorizeError sends params to /authorize from a fresh browser, which
+// must be answered at once with an error; it returns the error code.
+func (e *env) authorizeError(ctx context.Context, params url.Values) (string, error) {
+	p, err := e.newBrowser().authorize(ctx, params)
+	if err != nil {
+		return "", err
+	}
+	return e.errorFrom(p, params)
+}
+
 // checkResponse verifies state and iss of any authorization response.
 func (e *env) checkResponse(cb *callback, params url.Values) error {
 	q := cb.Params
