@@ -71,19 +71,7 @@ func (p *Provider) finishIDV(w http.ResponseWriter, r *http.Request, a *authRequ
 		p.failRequest(w, r, a, zoidc.ErrAccessDenied().WithDescription("this account is verified with another document; sign in with a face check first, then verify the new document"))
 		return
 	}
-	err = p.users.RecordVerification(ctx, u.Subject, res)
-	if errors.Is(err, users.ErrDocumentTaken) && created {
-		// Another login registered this document between the lookup and
-		// now (two first verifications of one document at once): the
-		// person is the document's owner, as the lookup would have found.
-		if ferr := p.users.Forget(ctx, u.Subject); ferr != nil {
-			p.log.WarnContext(ctx, "removing the person created for a document that was taken meanwhile", "error", ferr)
-		}
-		if owner, ferr := p.users.FindByDocument(ctx, res.Document); ferr == nil {
-			u = owner
-			err = p.users.RecordVerification(ctx, u.Subject, res)
-		}
-	}
+	u, err = p.users.RecordVerificationOn(ctx, u, created, res)
 	if errors.Is(err, users.ErrDocumentTaken) {
 		p.failRequest(w, r, a, zoidc.ErrAccessDenied().WithDescription("the verified document belongs to another account; sign in as that account"))
 		return
@@ -121,15 +109,7 @@ func (p *Provider) personFor(ctx context.Context, a *authRequest, res idv.IDVRes
 			return u, false, err
 		}
 	}
-	u, err = p.users.FindByDocument(ctx, res.Document)
-	if err == nil {
-		return u, false, nil
-	}
-	if !errors.Is(err, users.ErrNotFound) {
-		return nil, false, err
-	}
-	u, err = p.users.Create(ctx)
-	return u, err == nil, err
+	return p.users.PersonFor(ctx, res.Document)
 }
 
 func (p *Provider) finishLiveID(w http.ResponseWriter, r *http.Request, a *authRequest) {

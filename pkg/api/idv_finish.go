@@ -57,11 +57,11 @@ func (s *Server) completeIDV(ctx context.Context, rec *session, res idv.IDVResul
 		rec.Subject = u.Subject
 		return s.users.RecordVerification(ctx, u.Subject, res)
 	}
-	u, err := s.resolveUser(ctx, rec.UserIdentifier, res.Document)
+	u, created, err := s.resolveUser(ctx, rec.UserIdentifier, res.Document)
 	if err != nil {
 		return err
 	}
-	err = s.users.RecordVerification(ctx, u.Subject, res)
+	u, err = s.users.RecordVerificationOn(ctx, u, created, res)
 	if errors.Is(err, users.ErrDocumentTaken) {
 		rec.Status, rec.Reason = StatusFailed, "this document is already verified for another person"
 		s.log.LogAttrs(ctx, slog.LevelWarn, "api idv document belongs to another user", slog.String("session_id", rec.ID))
@@ -84,19 +84,16 @@ func (s *Server) completeIDV(ctx context.Context, rec *session, res idv.IDVResul
 	return nil
 }
 
-// resolveUser finds the person a verification belongs to, or creates one.
-func (s *Server) resolveUser(ctx context.Context, identifier string, doc *idv.Document) (*users.User, error) {
+// resolveUser finds the person a verification belongs to, or creates one
+// (created reports that).
+func (s *Server) resolveUser(ctx context.Context, identifier string, doc *idv.Document) (u *users.User, created bool, err error) {
 	if identifier != "" {
 		u, err := s.users.FindByIdentifier(ctx, identifier)
 		if !errors.Is(err, users.ErrNotFound) {
-			return u, err
+			return u, false, err
 		}
 	}
-	u, err := s.users.FindByDocument(ctx, doc)
-	if !errors.Is(err, users.ErrNotFound) {
-		return u, err
-	}
-	return s.users.Create(ctx)
+	return s.users.PersonFor(ctx, doc)
 }
 
 func nonEmpty(s, def string) string {

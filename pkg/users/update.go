@@ -58,6 +58,38 @@ func (r *Repo) AddIdentifier(ctx context.Context, sub, identifier string) error 
 	return nil
 }
 
+// PersonFor returns the person a verified document belongs to, or a new
+// person (created reports that) when the document is not known.
+func (r *Repo) PersonFor(ctx context.Context, doc *idv.Document) (u *User, created bool, err error) {
+	u, err = r.FindByDocument(ctx, doc)
+	if !errors.Is(err, ErrNotFound) {
+		return u, false, err
+	}
+	u, err = r.Create(ctx)
+	return u, err == nil, err
+}
+
+// RecordVerificationOn is RecordVerification on u, as PersonFor (created)
+// or the caller chose it. If u was created for this verification and
+// another one registered the same document since PersonFor looked (two
+// first verifications of one document at once), u is removed and the
+// verification is recorded on the document's owner, who is returned, as
+// PersonFor would have found a moment later.
+func (r *Repo) RecordVerificationOn(ctx context.Context, u *User, created bool, res idv.IDVResult) (*User, error) {
+	err := r.RecordVerification(ctx, u.Subject, res)
+	if !errors.Is(err, ErrDocumentTaken) || !created {
+		return u, err
+	}
+	if err := r.Forget(ctx, u.Subject); err != nil {
+		return nil, err
+	}
+	owner, err := r.FindByDocument(ctx, res.Document)
+	if err != nil {
+		return nil, err
+	}
+	return owner, r.RecordVerification(ctx, owner.Subject, res)
+}
+
 // RecordVerification stores the outcome of a completed IDV. A passed
 // verification replaces the verified identity and the enrolled face, and
 // links the document to this user; ErrDocumentTaken if the document is

@@ -7,12 +7,15 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"errors"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/idbridge/idbridge/pkg/idv"
+	"github.com/idbridge/idbridge/pkg/storage"
 	"github.com/idbridge/idbridge/pkg/storage/memory"
 )
 
@@ -283,4 +286,54 @@ func TestIdentityCacheIsBounded(t *testing.T) {
 	require.False(t, ok, "entries expire")
 	_, _, ok = c.get("e", []byte("other bytes"), now)
 	require.False(t, ok, "a changed record misses")
+}
+
+// docRace is a store on which the first read of a document index misses
+// and the document is registered to someone else right after: another
+// verification of the same document finishing at the same moment.
+type docRace struct {
+	storage.Store
+	once     sync.Once
+	register func()
+}
+
+func (d *docRace) Get(ctx context.Context, key string) ([]byte, error) {
+	if strings.HasPrefix(key, "doc:{") {
+		first := false
+		d.once.Do(func() { d.register(); first = true })
+		if first {
+			return nil, storage.ErrNotFound
+		}
+	}
+	return d.Store.Get(ctx, key)
+}
+
+// TestFirstVerificationsOfOneDocumentAtOnce: the verification that loses
+// the race ends on the document's owner, and the person it created is
+// removed.
+func TestFirstVerificationsOfOneDocumentAtOnce(t *testing.T) {
+	ctx := context.Background()
+	plain, st := newRepo(t, time.Now, 0)
+	var owner string
+	race := &docRace{Store: st, register: func() {
+		u, err := plain.Create(ctx)
+		require.NoError(t, err)
+		owner = u.Subject
+		require.NoError(t, plain.RecordVerification(ctx, u.Subject, passed("R1")))
+	}}
+	r := New(race, plain.seal, Options{HashKey: []byte("k")})
+
+	u, created, err := r.PersonFor(ctx, passed("R1").Document)
+	require.NoError(t, err)
+	require.True(t, created, "the lookup missed, so a person was created")
+	got, err := r.RecordVerificationOn(ctx, u, created, passed("R1"))
+	require.NoError(t, err)
+	require.Equal(t, owner, got.Subject)
+	_, err = r.Get(ctx, u.Subject)
+	require.ErrorIs(t, err, ErrNotFound, "the created person is removed")
+
+	// A person the caller chose is not swapped for the owner.
+	other, _ := r.Create(ctx)
+	_, err = r.RecordVerificationOn(ctx, other, false, passed("R1"))
+	require.ErrorIs(t, err, ErrDocumentTaken)
 }
