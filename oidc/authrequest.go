@@ -10,6 +10,7 @@ import (
 	zop "github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/idbridge/idbridge/pkg/storage"
+	"github.com/idbridge/idbridge/pkg/users"
 )
 
 // Journeys a login can take.
@@ -36,6 +37,9 @@ type authRequest struct {
 	Prompt              []string                  `json:"prompt,omitempty"`
 	MaxAge              *uint                     `json:"max_age,omitempty"`
 	LoginHint           string                    `json:"login_hint,omitempty"`
+	// HintAsserted: login_hint came inside a pushed or signed request of an
+	// authenticated client, so it is an assertion, not only a name.
+	HintAsserted bool `json:"hint_asserted,omitempty"`
 	HintSubject         string                    `json:"hint_sub,omitempty"`
 	ACRValues           []string                  `json:"acr_values,omitempty"`
 	ACREssential        bool                      `json:"acr_essential,omitempty"`
@@ -43,12 +47,16 @@ type authRequest struct {
 
 	// The journey.
 	Journey        string    `json:"journey,omitempty"`
+	Check          string    `json:"check,omitempty"` // the journey core's planned check
 	Risk           string    `json:"risk,omitempty"`
 	Device         string    `json:"device,omitempty"`
 	Reasons        []string  `json:"reasons,omitempty"`
 	BrowserID      string    `json:"browser,omitempty"`
-	UserSubject    string    `json:"user,omitempty"` // the person being verified, when known before
-	UserVia        string    `json:"user_via,omitempty"`
+	UserSubject    string    `json:"user,omitempty"`     // the person the journey is about, when known
+	UserVia        string    `json:"user_via,omitempty"` // how they became known (journey.Source)
+	// Assert is an identifier the client asserted, linked to whoever the
+	// journey ends with.
+	Assert users.Identifier `json:"assert,omitzero"`
 	VerificationID string    `json:"verification,omitempty"`
 	VerifyURL      string    `json:"verify_url,omitempty"`
 	ExpiresAt      time.Time `json:"expires_at,omitempty"`

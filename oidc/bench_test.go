@@ -64,7 +64,7 @@ func newBenchEnv(b *testing.B) *benchEnv {
 	hk, bk := make([]byte, 32), make([]byte, 32)
 	_, _ = rand.Read(hk)
 	_, _ = rand.Read(bk)
-	e.p, err = New(Deps{Config: cfg, Store: e.store, Users: repo, Verifier: sim, Sealer: sealer, CryptoKey: ck, Cookies: sessions.NewCookieStore(hk, bk), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	e.p, err = New(Deps{Config: cfg, Store: e.store, Journey: testJourney(b, cfg, repo, nil, nil), Verifier: sim, Sealer: sealer, CryptoKey: ck, Cookies: sessions.NewCookieStore(hk, bk), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strings"
 
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
 
 	"github.com/idbridge/idbridge/pkg/idv"
+	"github.com/idbridge/idbridge/pkg/journey"
 	"github.com/idbridge/idbridge/pkg/users"
 )
 
@@ -42,9 +42,9 @@ func (p *Provider) startedHere(r *http.Request, a *authRequest) bool {
 	return bid != "" && bid == a.BrowserID
 }
 
-// loginStart begins the journey of a stored request: it picks IDV or
-// LiveID, asks who the person is when LiveID needs it, and starts the
-// 1Kosmos session.
+// loginStart begins the journey of a stored request: it asks who the
+// person is when LiveID needs it and nobody is known, then starts the
+// check the journey core chose.
 func (p *Provider) loginStart(w http.ResponseWriter, r *http.Request) {
 	a, ok := p.boundRequest(w, r)
 	if !ok {
@@ -54,22 +54,25 @@ func (p *Provider) loginStart(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, PathLogin+"/wait?id="+a.ID, http.StatusSeeOther)
 		return
 	}
-	var u *users.User
-	if a.UserSubject != "" {
-		var err error
-		if u, err = p.users.Get(r.Context(), a.UserSubject); err != nil && !errors.Is(err, users.ErrNotFound) {
-			p.unavailable(w, r, a, err)
-			return
-		}
+	person, err := p.person(r.Context(), a)
+	if err != nil {
+		p.unavailable(w, r, a, err)
+		return
 	}
-	if u == nil && p.clients[a.ClientID].cfg.Journey == journeyLiveID && !p.needsIAL2(a) {
+	if person.User == nil && p.clients[a.ClientID].cfg.Journey == journeyLiveID && !p.needsIAL2(a) {
 		p.render(w, r, http.StatusOK, "identify.html", map[string]any{"ID": a.ID, "Client": p.clients[a.ClientID].cfg.Name})
 		return
 	}
-	p.startJourney(w, r, a, u)
+	if a.Check == "" {
+		// A request stored before checks were planned: decide now.
+		p.plan(r.Context(), a, person, nil, journey.Origin{Where: p.where(r), Device: p.deviceID(w, r)})
+	}
+	p.startJourney(w, r, a, person)
 }
 
-// loginIdentify takes the identifier a LiveID login needs.
+// loginIdentify takes the identifier a LiveID login needs. It only names
+// whom to challenge: the journey is decided again for that person, and
+// nothing about them is linked or released unless the check passes.
 func (p *Provider) loginIdentify(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		p.errorPage(w, r, http.StatusMethodNotAllowed, "Submit the form to continue.", "Use the Continue button on the previous page.")
@@ -80,32 +83,43 @@ func (p *Provider) loginIdentify(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ident := strings.TrimSpace(r.PostFormValue("identifier"))
-	if ident == "" || len(ident) > 256 {
+	if a.VerificationID != "" {
+		http.Redirect(w, r, PathLogin+"/wait?id="+a.ID, http.StatusSeeOther)
+		return
+	}
+	id, err := users.NewIdentifier(p.clients[a.ClientID].cfg.IdentifierNamespace, r.PostFormValue("identifier"))
+	if err != nil {
 		p.render(w, r, http.StatusBadRequest, "identify.html", map[string]any{"ID": a.ID, "Client": p.clients[a.ClientID].cfg.Name, "Error": "Enter the email or user name you use with this application (at most 256 characters)."})
 		return
 	}
-	a.LoginHint = ident
-	u, err := p.users.FindByIdentifier(r.Context(), ident)
-	if err != nil && !errors.Is(err, users.ErrNotFound) {
+	ctx := r.Context()
+	person, err := p.journey.Identify(ctx, journey.Claims{Identifier: id, IdentifierFrom: journey.FromTyped})
+	if err != nil {
 		p.unavailable(w, r, a, err)
 		return
 	}
-	if u != nil {
-		a.UserSubject, a.UserVia = u.Subject, viaIdentify
+	person.Assert = a.Assert
+	a.remember(person)
+	plan := p.plan(ctx, a, person, nil, journey.Origin{Where: p.where(r), Device: p.deviceID(w, r)})
+	if plan.Check == journey.CheckDeny {
+		p.failRequest(w, r, a, zoidc.ErrAccessDenied().WithDescription("sign-in refused by the risk policy"))
+		return
 	}
-	p.startJourney(w, r, a, u)
+	p.startJourney(w, r, a, person)
 }
 
-func (p *Provider) startJourney(w http.ResponseWriter, r *http.Request, a *authRequest, u *users.User) {
+// startJourney starts the planned check: a 1Kosmos document verification,
+// a LiveID face step-up (authenticator app) or idbridge's own selfie page.
+func (p *Provider) startJourney(w http.ResponseWriter, r *http.Request, a *authRequest, person journey.Person) {
 	ctx := r.Context()
-	a.Journey = p.decide(a, u)
-	ref := a.ID
-	if u != nil {
-		ref = u.Subject
+	a.Journey = journeyIDV
+	var live idv.LiveIDRequest
+	if journey.Check(a.Check) == journey.CheckLiveID {
+		var err error
+		if live, err = p.journey.LiveIDRequest(person); err == nil {
+			a.Journey = journeyLiveID
+		}
 	}
-	var sess idv.Session
-	var err error
 	if a.Journey == journeyLiveID && p.cfg.IDV.LiveIDMode == "capture" {
 		a.VerificationID = captureMarker
 		if err := p.saveAuthRequest(ctx, a); err != nil {
@@ -115,10 +129,12 @@ func (p *Provider) startJourney(w http.ResponseWriter, r *http.Request, a *authR
 		http.Redirect(w, r, PathLogin+"/capture?id="+a.ID, http.StatusSeeOther)
 		return
 	}
+	var sess idv.Session
+	var err error
 	if a.Journey == journeyLiveID {
-		sess, err = p.verifier.StartLiveID(ctx, idv.LiveIDRequest{UserRef: ref, FaceRef: u.FaceRef})
+		sess, err = p.verifier.StartLiveID(ctx, live)
 	} else {
-		sess, err = p.verifier.StartIDV(ctx, idv.IDVRequest{DocumentType: idv.DriversLicense, LivenessMode: "passive", UserRef: ref})
+		sess, err = p.verifier.StartIDV(ctx, p.journey.IDVRequest(person, a.ID, nil, ""))
 	}
 	if err != nil {
 		p.verificationFailed(w, r, a, err)

@@ -231,10 +231,17 @@ func isRefreshKey(s string) bool { return len(s) > 4 && s[:4] == "rt:{" }
 
 // revokeGrant deletes every token issued for one authorization request.
 func (p *Provider) revokeGrant(ctx context.Context, authReqID string) {
+	if err := p.deleteGrant(ctx, authReqID); err != nil {
+		p.log.ErrorContext(ctx, "revoking replayed grant", "error", err)
+	}
+}
+
+// deleteGrant deletes the tokens of one authorization request and their
+// index.
+func (p *Provider) deleteGrant(ctx context.Context, authReqID string) error {
 	members, err := p.store.SetMembers(ctx, grantKey(authReqID))
 	if err != nil {
-		p.log.ErrorContext(ctx, "revoking replayed grant", "error", err)
-		return
+		return err
 	}
 	keys := []string{grantKey(authReqID)}
 	for _, m := range members {
@@ -245,20 +252,23 @@ func (p *Provider) revokeGrant(ctx context.Context, authReqID string) {
 			keys = append(keys, m[3:])
 		}
 	}
-	if err := p.store.Delete(ctx, keys...); err != nil {
-		p.log.ErrorContext(ctx, "revoking replayed grant", "error", err)
-	}
+	return p.store.Delete(ctx, keys...)
 }
 
 // TerminateSession ends the browser sessions of userID (end_session).
 func (s *opStorage) TerminateSession(ctx context.Context, userID, clientID string) error {
-	sids, err := s.p.store.SetMembers(ctx, userSessionsKey(userID))
+	return s.p.endSessions(ctx, userID)
+}
+
+// endSessions deletes every SSO session of sub.
+func (p *Provider) endSessions(ctx context.Context, sub string) error {
+	sids, err := p.store.SetMembers(ctx, userSessionsKey(sub))
 	if err != nil {
 		return err
 	}
-	keys := []string{userSessionsKey(userID)}
+	keys := []string{userSessionsKey(sub)}
 	for _, sid := range sids {
 		keys = append(keys, ssoKey(sid))
 	}
-	return s.p.store.Delete(ctx, keys...)
+	return p.store.Delete(ctx, keys...)
 }

@@ -118,33 +118,35 @@ func (p *Provider) takePushed(ctx context.Context, outer url.Values) (url.Values
 
 // requestObject verifies a signed request object (JAR, by value) with the
 // client's registered keys and applies its parameters; it returns the
-// object's claims member, if any, as JSON.
-func (p *Provider) requestObject(ctx context.Context, ar *zoidc.AuthRequest, cl *client) (string, *zoidc.Error) {
+// object's claims member, if any, as JSON, and its login_hint: a hint the
+// client signed is an assertion.
+func (p *Provider) requestObject(ctx context.Context, ar *zoidc.AuthRequest, cl *client) (string, string, *zoidc.Error) {
 	if cl.jwks == nil {
-		return "", zoidc.ErrRequestNotSupported().WithDescription("request objects need the client's public keys (clients[].jwks)")
+		return "", "", zoidc.ErrRequestNotSupported().WithDescription("request objects need the client's public keys (clients[].jwks)")
 	}
 	raw := ar.RequestParam
 	if err := zop.ParseRequestObject(zop.ContextWithIssuer(ctx, p.cfg.Issuer), ar, &opStorage{p: p}, p.cfg.Issuer); err != nil {
-		return "", errInvalidRequestObject().WithDescription("the request object is invalid: check its signature, iss, aud and client_id")
+		return "", "", errInvalidRequestObject().WithDescription("the request object is invalid: check its signature, iss, aud and client_id")
 	}
 	parts := strings.Split(raw, ".")
 	if len(parts) != 3 {
-		return "", errInvalidRequestObject()
+		return "", "", errInvalidRequestObject()
 	}
 	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
 	if err != nil {
-		return "", errInvalidRequestObject()
+		return "", "", errInvalidRequestObject()
 	}
 	var obj struct {
-		Claims json.RawMessage `json:"claims"`
+		Claims    json.RawMessage `json:"claims"`
+		LoginHint string          `json:"login_hint"`
 	}
 	if json.Unmarshal(payload, &obj) != nil {
-		return "", errInvalidRequestObject()
+		return "", "", errInvalidRequestObject()
 	}
 	if len(obj.Claims) == 0 || string(obj.Claims) == "null" {
-		return "", nil
+		return "", obj.LoginHint, nil
 	}
-	return string(obj.Claims), nil
+	return string(obj.Claims), obj.LoginHint, nil
 }
 
 func writeOAuthError(w http.ResponseWriter, status int, e *zoidc.Error) {

@@ -62,7 +62,7 @@ func newReplicas(t *testing.T) *replicas {
 		t.Cleanup(func() { store.Close() })
 		repo := users.New(store, sealer, users.Options{HashKey: []byte("shared-hash-key"), Now: h.clock.Now})
 		h.users = repo
-		p, err := New(Deps{Config: cfg, Store: store, Users: repo, Verifier: h.sim, Sealer: sealer, CryptoKey: ck, Cookies: sessions.NewCookieStore(hk, bk), Now: h.clock.Now})
+		p, err := New(Deps{Config: cfg, Store: store, Journey: testJourney(t, cfg, repo, h.clock.Now, nil), Verifier: h.sim, Sealer: sealer, CryptoKey: ck, Cookies: sessions.NewCookieStore(hk, bk), Now: h.clock.Now})
 		require.NoError(t, err)
 		require.NoError(t, p.Init(context.Background()))
 		mux := http.NewServeMux()

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"time"
+
+	"github.com/idbridge/idbridge/pkg/stepup"
 )
 
 // Risk configures risk-based step-up: where client addresses and
@@ -82,4 +85,16 @@ func (rr RiskRules) problems(path string) []string {
 		}
 	}
 	return p
+}
+
+// StepUp is the step-up policy these rules configure, with idbridge's acr
+// values; maxAge is assurance.max_verification_age.
+func (rr RiskRules) StepUp(maxAge time.Duration) stepup.Rules {
+	r := stepup.DefaultRules()
+	r.NewDevice, r.UnfamiliarNetwork = stepup.Decision(rr.NewDevice), stepup.Decision(rr.UnfamiliarNetwork)
+	r.CountryChange, r.ImpossibleTravel = stepup.Decision(rr.CountryChange), stepup.Decision(rr.ImpossibleTravel)
+	r.ImpossibleTravelKmh = rr.ImpossibleTravelKmh
+	r.DenyCountries = rr.DenyCountries
+	r.MaxVerificationAge = maxAge
+	return r
 }

@@ -1,0 +1,47 @@
+package oidc
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/idbridge/idbridge/pkg/journey"
+)
+
+// userGrantsKey indexes what the provider issued for a person: one member
+// per finished login, naming its grant (the tokens it yields) and its code.
+func userGrantsKey(sub string) string { return "user-grants:{" + sub + "}" }
+
+func grantMember(authReqID, code string) string { return authReqID + " " + codeKey(code) }
+
+// grantIndexTTL outlives every code and token a grant can yield.
+func (p *Provider) grantIndexTTL() time.Duration {
+	return max(p.cfg.Tokens.RefreshToken, p.cfg.Tokens.AccessToken) + p.cfg.Tokens.Code
+}
+
+var _ journey.Eraser = (*Provider)(nil)
+
+// ForgetSubject deletes everything the provider holds about sub: its SSO
+// sessions, unredeemed codes, and every access and refresh token of every
+// grant, so a token of the person is refused the moment it returns.
+func (p *Provider) ForgetSubject(ctx context.Context, sub string) error {
+	members, err := p.store.SetMembers(ctx, userGrantsKey(sub))
+	if err != nil {
+		return err
+	}
+	for _, m := range members {
+		authReqID, code, _ := strings.Cut(m, " ")
+		if err := p.deleteGrant(ctx, authReqID); err != nil {
+			return err
+		}
+		if code != "" {
+			if err := p.store.Delete(ctx, code); err != nil {
+				return err
+			}
+		}
+	}
+	if err := p.endSessions(ctx, sub); err != nil {
+		return err
+	}
+	return p.store.Delete(ctx, userGrantsKey(sub))
+}
