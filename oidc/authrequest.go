@@ -39,29 +39,29 @@ type authRequest struct {
 	LoginHint           string                    `json:"login_hint,omitempty"`
 	// HintAsserted: login_hint came inside a pushed or signed request of an
 	// authenticated client, so it is an assertion, not only a name.
-	HintAsserted bool `json:"hint_asserted,omitempty"`
-	HintSubject         string                    `json:"hint_sub,omitempty"`
-	ACRValues           []string                  `json:"acr_values,omitempty"`
-	ACREssential        bool                      `json:"acr_essential,omitempty"`
-	Claims              string                    `json:"claims,omitempty"`
+	HintAsserted bool     `json:"hint_asserted,omitempty"`
+	HintSubject  string   `json:"hint_sub,omitempty"`
+	ACRValues    []string `json:"acr_values,omitempty"`
+	ACREssential bool     `json:"acr_essential,omitempty"`
+	Claims       string   `json:"claims,omitempty"`
 
 	// The journey.
-	Journey        string    `json:"journey,omitempty"`
-	Check          string    `json:"check,omitempty"` // the journey core's planned check
-	Risk           string    `json:"risk,omitempty"`
-	Device         string    `json:"device,omitempty"`
-	Reasons        []string  `json:"reasons,omitempty"`
-	BrowserID      string    `json:"browser,omitempty"`
-	UserSubject    string    `json:"user,omitempty"`     // the person the journey is about, when known
-	UserVia        string    `json:"user_via,omitempty"` // how they became known (journey.Source)
+	Journey     string   `json:"journey,omitempty"`
+	Check       string   `json:"check,omitempty"` // the journey core's planned check
+	Risk        string   `json:"risk,omitempty"`
+	Device      string   `json:"device,omitempty"`
+	Reasons     []string `json:"reasons,omitempty"`
+	BrowserID   string   `json:"browser,omitempty"`
+	UserSubject string   `json:"user,omitempty"`     // the person the journey is about, when known
+	UserVia     string   `json:"user_via,omitempty"` // how they became known (journey.Source)
 	// Assert is an identifier the client asserted, linked to whoever the
 	// journey ends with.
-	Assert users.Identifier `json:"assert,omitzero"`
-	VerificationID string    `json:"verification,omitempty"`
-	VerifyURL      string    `json:"verify_url,omitempty"`
-	ExpiresAt      time.Time `json:"expires_at,omitempty"`
-	LastStatus     string    `json:"last_status,omitempty"`
-	LastPolled     time.Time `json:"last_polled,omitempty"`
+	Assert         users.Identifier `json:"assert,omitzero"`
+	VerificationID string           `json:"verification,omitempty"`
+	VerifyURL      string           `json:"verify_url,omitempty"`
+	ExpiresAt      time.Time        `json:"expires_at,omitempty"`
+	LastStatus     string           `json:"last_status,omitempty"`
+	LastPolled     time.Time        `json:"last_polled,omitempty"`
 
 	// The outcome, set when the journey succeeds.
 	Subject  string    `json:"sub,omitempty"`

@@ -51,8 +51,8 @@ type Deps struct {
 	Store  storage.Store
 	// Journey decides who the person is, which check runs and how its
 	// result lands; its person store is the provider's.
-	Journey *journey.Core
-	Verifier    idv.Verifier
+	Journey  *journey.Core
+	Verifier idv.Verifier
 	// Sealer protects signing keys at rest, like personal data.
 	Sealer users.Sealer
 	// CryptoKey encrypts opaque access tokens; every replica shares it.

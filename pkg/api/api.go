@@ -37,8 +37,8 @@ type Deps struct {
 	Config config.API
 	// Issuer is the provider's public base URL (for the OpenAPI servers
 	// entry).
-	Issuer   string
-	Store storage.Store
+	Issuer string
+	Store  storage.Store
 	// Journey decides who the person is, which check runs and how its
 	// result lands, and erases people; its person store is the API's.
 	Journey  *journey.Core

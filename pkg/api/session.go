@@ -46,31 +46,31 @@ func terminal(status string) bool {
 // is sealed at rest: UserIdentifier is the relying party's id for the
 // person.
 type session struct {
-	ID             string    `json:"id"`
-	Kind           string    `json:"kind"`
-	Client         string    `json:"client"`
-	UpstreamID     string    `json:"upstream_id"`
-	URL            string    `json:"url"`
-	UserIdentifier string    `json:"user_identifier,omitempty"`
-	Subject        string    `json:"sub,omitempty"`
-	DocumentType   string    `json:"document_type,omitempty"`
-	LivenessMode   string    `json:"liveness_mode,omitempty"`
-	ReturnURL      string    `json:"return_url,omitempty"`
+	ID             string `json:"id"`
+	Kind           string `json:"kind"`
+	Client         string `json:"client"`
+	UpstreamID     string `json:"upstream_id"`
+	URL            string `json:"url"`
+	UserIdentifier string `json:"user_identifier,omitempty"`
+	Subject        string `json:"sub,omitempty"`
+	DocumentType   string `json:"document_type,omitempty"`
+	LivenessMode   string `json:"liveness_mode,omitempty"`
+	ReturnURL      string `json:"return_url,omitempty"`
 	// IP and DeviceID are where the caller says the person is; a
 	// successful check records them in the person's history.
-	IP       string `json:"ip,omitempty"`
-	DeviceID string `json:"device_id,omitempty"`
-	CreatedAt      time.Time `json:"created_at"`
-	ExpiresAt      time.Time `json:"expires_at"`
-	Status         string    `json:"status"`
-	Reason         string    `json:"reason,omitempty"`
-	CompletedAt    time.Time `json:"completed_at,omitzero"`
-	Verification   string    `json:"verification,omitempty"`
-	MatchResult    string    `json:"match_result,omitempty"`
-	Liveness       string    `json:"liveness,omitempty"`
-	Confidence     float64   `json:"confidence,omitempty"`
-	EventID        string    `json:"event_id,omitempty"`
-	Notified       bool      `json:"notified,omitempty"`
+	IP           string    `json:"ip,omitempty"`
+	DeviceID     string    `json:"device_id,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	ExpiresAt    time.Time `json:"expires_at"`
+	Status       string    `json:"status"`
+	Reason       string    `json:"reason,omitempty"`
+	CompletedAt  time.Time `json:"completed_at,omitzero"`
+	Verification string    `json:"verification,omitempty"`
+	MatchResult  string    `json:"match_result,omitempty"`
+	Liveness     string    `json:"liveness,omitempty"`
+	Confidence   float64   `json:"confidence,omitempty"`
+	EventID      string    `json:"event_id,omitempty"`
+	Notified     bool      `json:"notified,omitempty"`
 }
 
 // saveSession stores rec for what remains of its record lifetime.
