@@ -122,3 +122,14 @@ type Message struct {
 	// including this time.
 	Deliveries int
 }
+
+// Scanner is implemented by stores that can list what they hold: for
+// operators' inspection and for tests that prove what is (and is not)
+// stored. It walks the whole store; never call it on a request path.
+type Scanner interface {
+	// Scan calls f for every live key with a readable rendering of its
+	// value: a value's bytes, a set's members or a queue's payloads, one
+	// per line. Keys are as the caller wrote them (without a backend's key
+	// prefix). An error from f stops the scan and is returned.
+	Scan(ctx context.Context, f func(key string, value []byte) error) error
+}

@@ -63,6 +63,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"QueueNewBeforeExpired", testQueueNewBeforeExpired},
 		{"QueueConcurrentClaim", testQueueConcurrentClaim},
 		{"QueuesAreSeparate", testQueuesAreSeparate},
+		{"Scan", testScan},
 		{"PingAndClose", testPingAndClose},
 	}
 	for _, tt := range tests {
