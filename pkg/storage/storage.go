@@ -59,7 +59,8 @@ type Store interface {
 	// currently equal to old. It returns ErrNotFound if the key is absent and
 	// ErrConflict if the value differs. Atomic.
 	CompareAndSwap(ctx context.Context, key string, old, newValue []byte, ttl time.Duration) error
-	// Delete removes keys; absent keys are not an error.
+	// Delete removes keys, and what Consume remembers of them (so erasing a
+	// consumed code leaves nothing of it); absent keys are not an error.
 	Delete(ctx context.Context, keys ...string) error
 
 	// Incr adds one to the counter under key and returns the new count. The
