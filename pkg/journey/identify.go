@@ -106,15 +106,20 @@ func (c *Core) Identify(ctx context.Context, cl Claims) (Person, error) {
 	default:
 		return p, nil
 	}
+	u, err := c.get(ctx, sub)
+	if u != nil {
+		p.User, p.Via = u, via
+	}
+	return p, err
+}
+
+// get is the person sub, or nil when nobody has that subject (any more).
+func (c *Core) get(ctx context.Context, sub string) (*users.User, error) {
 	u, err := c.users.Get(ctx, sub)
 	if errors.Is(err, users.ErrNotFound) {
-		return p, nil
+		return nil, nil
 	}
-	if err != nil {
-		return p, err
-	}
-	p.User, p.Via = u, via
-	return p, nil
+	return u, err
 }
 
 // find is the person an identifier names, or nil.
@@ -137,13 +142,9 @@ func (c *Core) Reload(ctx context.Context, sub string, via Source, assert users.
 	if sub == "" {
 		return p, nil
 	}
-	u, err := c.users.Get(ctx, sub)
-	if errors.Is(err, users.ErrNotFound) {
-		return p, nil
+	u, err := c.get(ctx, sub)
+	if u != nil {
+		p.User, p.Via = u, via
 	}
-	if err != nil {
-		return p, err
-	}
-	p.User, p.Via = u, via
-	return p, nil
+	return p, err
 }
