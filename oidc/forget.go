@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/idbridge/idbridge/pkg/journey"
+	"github.com/idbridge/idbridge/pkg/storage"
 )
 
 // userGrantsKey indexes what the provider issued for a person: one member
@@ -44,4 +45,24 @@ func (p *Provider) ForgetSubject(ctx context.Context, sub string) error {
 		return err
 	}
 	return p.store.Delete(ctx, userGrantsKey(sub))
+}
+
+// Keyspaces are the records the provider owns. ForgetSubject erases the
+// personal ones, except those that only live for the minutes of a login.
+var Keyspaces = []storage.Keyspace{
+	{Prefix: "authreq:", Owner: "oidc", Personal: true,
+		Transient: "a login in flight, at most tokens.auth_request; it cannot finish once the person record is gone"},
+	{Prefix: "par:", Owner: "oidc", Personal: true,
+		Transient: "a pushed request (its login_hint), single-use, 60 seconds"},
+	{Prefix: "code:", Owner: "oidc", Personal: true},
+	{Prefix: "code-used:", Owner: "oidc"},
+	{Prefix: "at:", Owner: "oidc", Personal: true},
+	{Prefix: "rt:", Owner: "oidc", Personal: true},
+	{Prefix: "grant:", Owner: "oidc"},
+	{Prefix: "user-grants:", Owner: "oidc", Personal: true},
+	{Prefix: "sso:", Owner: "oidc", Personal: true},
+	{Prefix: "user-sessions:", Owner: "oidc", Personal: true},
+	{Prefix: "jti:", Owner: "oidc"},
+	{Prefix: "signing-keys", Owner: "oidc"},
+	{Prefix: "browser-session:", Owner: "oidc"},
 }

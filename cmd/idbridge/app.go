@@ -22,6 +22,7 @@ import (
 	"github.com/idbridge/idbridge/pkg/journey"
 	"github.com/idbridge/idbridge/pkg/metrics"
 	"github.com/idbridge/idbridge/pkg/netid"
+	"github.com/idbridge/idbridge/pkg/ratelimit"
 	"github.com/idbridge/idbridge/pkg/seal"
 	"github.com/idbridge/idbridge/pkg/storage"
 	"github.com/idbridge/idbridge/pkg/storage/memory"
@@ -229,6 +230,16 @@ func (a *app) buildVerifier(cfg *config.Config) (idv.Verifier, error) {
 }
 
 func (a *app) Close() error { return a.store.Close() }
+
+// keyspaces lists every kind of record the application stores, with its
+// owner.
+func (a *app) keyspaces() []storage.Keyspace {
+	var all []storage.Keyspace
+	for _, ks := range [][]storage.Keyspace{users.Keyspaces, oidc.Keyspaces, api.Keyspaces, ratelimit.Keyspaces} {
+		all = append(all, ks...)
+	}
+	return all
+}
 
 // Run performs background work until ctx ends: key rotation, and the age
 // of the signing keys for metrics.

@@ -421,3 +421,51 @@ func (d *doors) names(sub string) bool {
 	}))
 	return found
 }
+
+// Every record the application stores belongs to a keyspace its owner
+// declared, every record naming a person is in a personal keyspace, and
+// every personal keyspace is erased by its owner when the person is
+// forgotten (or says why it only expires): a new kind of record cannot be
+// missed by erasure unnoticed.
+func TestEveryStoredRecordHasAnOwner(t *testing.T) {
+	eachStore(t, func(t *testing.T, d *doors) {
+		person := d.verifyByAPI("k@example.com", jane.Name)
+		d.stepUpByAPI(map[string]any{"user_identifier": "k@example.com", "ip": "203.0.113.8", "device_id": "d"}, true)
+		_, _ = d.api("POST", "/v1/risk/evaluate", map[string]any{"user_identifier": "k@example.com"})
+		c := d.browser()
+		tok := d.tokens("demo", "demo-secret", d.idv(c, d.authorize(c, "demo"), erika.Name))
+		status, out := d.post("/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok["refresh_token"].(string)},
+			"client_id": {"demo"}, "client_secret": {"demo-secret"}}, "")
+		require.Equal(t, http.StatusOK, status, "%v", out)
+		status, out = d.post("/par", url.Values{"client_id": {"demo"}, "client_secret": {"demo-secret"}, "response_type": {"code"},
+			"redirect_uri": {d.issuer + "/demo/callback"}, "scope": {"openid"}, "login_hint": {"k@example.com"}}, "")
+		require.Equal(t, http.StatusCreated, status, "%v", out)
+		// A login left waiting.
+		d.authorize(d.browser(), "descope-idv", "login_hint", "k@example.com")
+		subjects := []string{person["sub"].(string), claims(t, tok)["sub"].(string)}
+
+		spaces := d.a.keyspaces()
+		erased := map[string]bool{"users": true}
+		for _, name := range d.a.journey.Erasers() {
+			erased[name] = true
+		}
+		for _, ks := range spaces {
+			if ks.Personal && ks.Transient == "" {
+				require.True(t, erased[ks.Owner], "keyspace %q names people but its owner %q erases nothing", ks.Prefix, ks.Owner)
+			}
+		}
+		n := 0
+		require.NoError(t, d.a.store.(storage.Scanner).Scan(context.Background(), func(key string, value []byte) error {
+			n++
+			ks, ok := storage.KeyspaceOf(spaces, key)
+			require.True(t, ok, "%s belongs to no declared keyspace: declare it in its owner's Keyspaces (and erase it in ForgetSubject if it names a person)", key)
+			for _, sub := range subjects {
+				if strings.Contains(key, sub) || bytes.Contains(value, []byte(sub)) {
+					require.True(t, ks.Personal, "%s names a person but keyspace %q is not declared personal", key, ks.Prefix)
+				}
+			}
+			return nil
+		}))
+		require.Greater(t, n, 20, "the scenario stored records of many kinds")
+	})
+}

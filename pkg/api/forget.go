@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/idbridge/idbridge/pkg/journey"
+	"github.com/idbridge/idbridge/pkg/storage"
 )
 
 // forgetUser serves POST /v1/users/{user_identifier}/forget: erasure of
@@ -44,4 +45,23 @@ func (s *Server) ForgetSubject(ctx context.Context, sub string) error {
 		return err
 	}
 	return s.st.Delete(ctx, append(keys, subjectIndexKey(sub))...)
+}
+
+// Keyspaces are the records the connector API owns. ForgetSubject erases
+// the personal ones through the subject index, except raw hook bodies.
+var Keyspaces = []storage.Keyspace{
+	{Prefix: "api:session:", Owner: "api", Personal: true},
+	{Prefix: "api:subject:", Owner: "api", Personal: true},
+	{Prefix: "api:event:", Owner: "api", Personal: true},
+	{Prefix: "api:eventbody:", Owner: "api", Personal: true},
+	{Prefix: "api:delivered:", Owner: "api"},
+	{Prefix: "api:delivery:", Owner: "api"},
+	{Prefix: "api:dead", Owner: "api"},
+	{Prefix: "api:hook:", Owner: "api", Personal: true,
+		Transient: "raw Descope events for audit, sealed, kept api.hooks.raw_ttl; they name people only by Descope's own identifiers"},
+	{Prefix: "api:hookseen:", Owner: "api"},
+	{Prefix: "api:idem:", Owner: "api"},
+	{Prefix: "api:lock:", Owner: "api"},
+	{Prefix: "api:outbox", Owner: "api"},
+	{Prefix: "api:pending", Owner: "api"},
 }

@@ -143,6 +143,15 @@ func (c *Core) Users() *users.Repo { return c.users }
 // Rules is the global risk policy.
 func (c *Core) Rules() stepup.Rules { return c.rules }
 
+// Erasers names the registered owners of per-person records, in order.
+func (c *Core) Erasers() []string {
+	out := make([]string, len(c.erasers))
+	for i, e := range c.erasers {
+		out[i] = e.name
+	}
+	return out
+}
+
 // Register adds an owner of per-person records to Forget. Call it while
 // building the application, before serving.
 func (c *Core) Register(name string, e Eraser) {
