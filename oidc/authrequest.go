@@ -69,6 +69,11 @@ type authRequest struct {
 	ACR      string    `json:"acr,omitempty"`
 	AMR      []string  `json:"amr,omitempty"`
 	IsDone   bool      `json:"done,omitempty"`
+
+	// raw is the stored record this one was loaded from: saving it again
+	// replaces exactly that record (compare-and-swap), so a stale copy can
+	// neither undo a newer change nor bring back a finished request.
+	raw []byte
 }
 
 var _ zop.AuthRequest = (*authRequest)(nil)
@@ -134,6 +139,13 @@ func (g codeGrant) authRequest() *authRequest {
 // errAuthRequestGone: the request expired or was already answered.
 var errAuthRequestGone = errors.New("the login request has expired or was already completed")
 
+// errAuthRequestChanged: another request of the same login (another tab,
+// a status poll) changed it since it was loaded.
+var errAuthRequestChanged = errors.New("the login request changed meanwhile")
+
+// saveAuthRequest stores a new request, or replaces the one a was loaded
+// from: errAuthRequestGone when that one is gone (finished or expired),
+// errAuthRequestChanged when it changed meanwhile.
 func (p *Provider) saveAuthRequest(ctx context.Context, a *authRequest) error {
 	raw, err := json.Marshal(a)
 	if err != nil {
@@ -143,7 +155,38 @@ func (p *Provider) saveAuthRequest(ctx context.Context, a *authRequest) error {
 	if ttl <= 0 {
 		return errAuthRequestGone
 	}
-	return p.store.Set(ctx, authRequestKey(a.ID), raw, ttl)
+	if a.raw == nil {
+		err = p.store.Set(ctx, authRequestKey(a.ID), raw, ttl)
+	} else {
+		err = p.store.CompareAndSwap(ctx, authRequestKey(a.ID), a.raw, raw, ttl)
+	}
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return errAuthRequestGone
+	case errors.Is(err, storage.ErrConflict):
+		return errAuthRequestChanged
+	case err != nil:
+		return err
+	}
+	a.raw = raw
+	return nil
+}
+
+// claim takes a stored request for completion, once: of any number of
+// concurrent completions of one login exactly one gets it, and the
+// others errAuthRequestGone. A request never stored is the caller's.
+func (p *Provider) claim(ctx context.Context, a *authRequest) error {
+	if a.raw == nil {
+		return nil
+	}
+	_, err := p.store.Take(ctx, authRequestKey(a.ID))
+	if errors.Is(err, storage.ErrNotFound) {
+		return errAuthRequestGone
+	}
+	if err == nil {
+		a.raw = nil
+	}
+	return err
 }
 
 func (p *Provider) loadAuthRequest(ctx context.Context, id string) (*authRequest, error) {
@@ -161,5 +204,6 @@ func (p *Provider) loadAuthRequest(ctx context.Context, id string) (*authRequest
 	if err := json.Unmarshal(raw, &a); err != nil {
 		return nil, err
 	}
+	a.raw = raw
 	return &a, nil
 }

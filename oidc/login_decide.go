@@ -193,7 +193,7 @@ func (p *Provider) proceed(w http.ResponseWriter, r *http.Request, a *authReques
 		return
 	}
 	if err := p.saveAuthRequest(ctx, a); err != nil {
-		p.unavailable(w, r, a, err)
+		p.notSaved(w, r, a, err)
 		return
 	}
 	http.Redirect(w, r, PathLogin+"?id="+a.ID, http.StatusSeeOther)

@@ -1,7 +1,6 @@
 package oidc
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -130,6 +129,15 @@ func (p *Provider) endedBadly(w http.ResponseWriter, r *http.Request, a *authReq
 // code for the client.
 func (p *Provider) succeed(w http.ResponseWriter, r *http.Request, a *authRequest, u *users.User) {
 	ctx := r.Context()
+	// One login issues one code: only the completion that claims the
+	// request goes on (a second Continue, or a tab racing this one, stops).
+	if err := p.claim(ctx, a); errors.Is(err, errAuthRequestGone) {
+		p.errorPage(w, r, http.StatusNotFound, "This login was already completed.", "Go back to the application; it has received the result.")
+		return
+	} else if err != nil {
+		p.unavailable(w, r, a, err)
+		return
+	}
 	fallback := ACRLiveID
 	if a.Journey == journeyIDV && p.journey.IAL(u) >= 2 {
 		fallback = ACRIAL2
@@ -159,7 +167,7 @@ func (p *Provider) succeed(w http.ResponseWriter, r *http.Request, a *authReques
 }
 
 // issueCode marks the request done, stores a single-use code and sends the
-// browser back to the client.
+// browser back to the client. The request was claimed (or never stored).
 func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, a *authRequest) {
 	ctx := r.Context()
 	a.IsDone = true
@@ -175,11 +183,6 @@ func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, a *authRequ
 		userGrantsKey(a.Subject), grantMember(a.ID, code), p.grantIndexTTL()); err != nil {
 		p.unavailable(w, r, a, err)
 		return
-	}
-	// The code carries everything the token endpoint needs; the finished
-	// request goes, so a replayed /login/continue finds nothing to answer.
-	if err := p.store.Delete(context.WithoutCancel(ctx), authRequestKey(a.ID)); err != nil {
-		p.log.WarnContext(ctx, "finished auth request not deleted; it expires on its own", "auth_request", a.ID, "error", err)
 	}
 	p.redirect(w, r, a.response(), url.Values{"code": {code}})
 }

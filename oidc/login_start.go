@@ -123,7 +123,7 @@ func (p *Provider) startJourney(w http.ResponseWriter, r *http.Request, a *authR
 	if a.Journey == journeyLiveID && p.cfg.IDV.LiveIDMode == "capture" {
 		a.VerificationID = captureMarker
 		if err := p.saveAuthRequest(ctx, a); err != nil {
-			p.unavailable(w, r, a, err)
+			p.notSaved(w, r, a, err)
 			return
 		}
 		http.Redirect(w, r, PathLogin+"/capture?id="+a.ID, http.StatusSeeOther)
@@ -142,7 +142,7 @@ func (p *Provider) startJourney(w http.ResponseWriter, r *http.Request, a *authR
 	}
 	a.VerificationID, a.VerifyURL, a.ExpiresAt, a.LastStatus = sess.ID, sess.URL, sess.ExpiresAt, string(idv.StatusPending)
 	if err := p.saveAuthRequest(ctx, a); err != nil {
-		p.unavailable(w, r, a, err)
+		p.notSaved(w, r, a, err)
 		return
 	}
 	p.log.InfoContext(ctx, "verification started", "journey", a.Journey, "client_id", a.ClientID, "auth_request", a.ID)
@@ -163,4 +163,18 @@ func (p *Provider) verificationFailed(w http.ResponseWriter, r *http.Request, a 
 func (p *Provider) unavailable(w http.ResponseWriter, r *http.Request, a *authRequest, err error) {
 	p.log.ErrorContext(r.Context(), "storage failure during login", "error", err)
 	p.redirectError(w, r, a.response(), errTemporarilyUnavailable().WithDescription("idbridge's storage is unavailable; try again shortly"))
+}
+
+// notSaved answers a login step whose request could not be saved: gone
+// (finished or expired), changed by another tab (start over from the
+// waiting page, which reads it again), or storage failing.
+func (p *Provider) notSaved(w http.ResponseWriter, r *http.Request, a *authRequest, err error) {
+	switch {
+	case errors.Is(err, errAuthRequestGone):
+		p.errorPage(w, r, http.StatusNotFound, "This login has expired or was already completed.", "Go back to the application and sign in again.")
+	case errors.Is(err, errAuthRequestChanged):
+		http.Redirect(w, r, PathLogin+"/wait?id="+a.ID, http.StatusSeeOther)
+	default:
+		p.unavailable(w, r, a, err)
+	}
 }

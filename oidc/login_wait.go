@@ -122,7 +122,9 @@ func (p *Provider) poll(ctx context.Context, a *authRequest) (idv.Status, error)
 		st = res.Status
 	}
 	a.LastStatus, a.LastPolled = string(st), p.now()
-	if err := p.saveAuthRequest(ctx, a); err != nil {
+	// A request finished or changed meanwhile (Continue, another poll)
+	// is not written back: the answer is still the status just read.
+	if err := p.saveAuthRequest(ctx, a); err != nil && !errors.Is(err, errAuthRequestGone) && !errors.Is(err, errAuthRequestChanged) {
 		return "", err
 	}
 	return st, nil
