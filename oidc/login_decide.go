@@ -149,7 +149,7 @@ func (p *Provider) proceed(w http.ResponseWriter, r *http.Request, a *authReques
 	ctx := r.Context()
 	s, bid, err := p.browser(w, r)
 	if err != nil {
-		p.redirectError(w, r, a.response(), zoidc.ErrServerError().WithDescription("the browser session could not be saved"))
+		p.unavailable(w, r, a, err)
 		return
 	}
 	a.BrowserID = bid

@@ -9,6 +9,7 @@ import (
 
 	"github.com/idbridge/idbridge/pkg/idv"
 	"github.com/idbridge/idbridge/pkg/journey"
+	"github.com/idbridge/idbridge/pkg/storage"
 	"github.com/idbridge/idbridge/pkg/users"
 )
 
@@ -21,25 +22,50 @@ func (p *Provider) boundRequest(w http.ResponseWriter, r *http.Request) (*authRe
 		return nil, false
 	}
 	if err != nil {
-		p.log.ErrorContext(r.Context(), "loading auth request", "error", err)
-		p.errorPage(w, r, http.StatusServiceUnavailable, "The service is temporarily unavailable.", "Try again in a moment.")
+		p.outage(w, r, err)
 		return nil, false
 	}
-	if !p.startedHere(r, a) {
+	here, err := p.startedHere(r, a)
+	if err != nil {
+		p.outage(w, r, err)
+		return nil, false
+	}
+	if !here {
 		p.errorPage(w, r, http.StatusForbidden, "This login was started in another browser.", "Continue in the browser where you started signing in, or start again here.")
 		return nil, false
 	}
 	return a, true
 }
 
-// startedHere reports whether the browser sending r started a.
-func (p *Provider) startedHere(r *http.Request, a *authRequest) bool {
+// startedHere reports whether the browser sending r started a. An error
+// is shared storage failing, never a mismatch.
+func (p *Provider) startedHere(r *http.Request, a *authRequest) (bool, error) {
 	s, err := p.cookies.Get(r, p.cookieName())
-	if err != nil || s == nil {
-		return false
+	if errors.Is(err, storage.ErrUnavailable) {
+		return false, err
+	}
+	if err != nil {
+		return false, nil // a cookie that does not decode started nothing
 	}
 	bid, _ := s.Values["bid"].(string)
-	return bid != "" && bid == a.BrowserID
+	return bid != "" && bid == a.BrowserID, nil
+}
+
+// retryAfter is what pages and JSON answers suggest while shared storage
+// is unavailable, in seconds.
+const retryAfter = "5"
+
+// outage answers a login page while shared storage is unavailable: 503
+// with Retry-After and the request's reference, never an expired login or
+// a browser mismatch.
+func (p *Provider) outage(w http.ResponseWriter, r *http.Request, err error) {
+	p.log.ErrorContext(r.Context(), "storage failure during login", "error", err)
+	w.Header().Set("Retry-After", retryAfter)
+	fix := "Try again in a moment: reload this page."
+	if ref := w.Header().Get("X-Request-Id"); ref != "" {
+		fix += " Reference: " + ref + "."
+	}
+	p.errorPage(w, r, http.StatusServiceUnavailable, "The service is temporarily unavailable.", fix)
 }
 
 // loginStart begins the journey of a stored request: it asks who the

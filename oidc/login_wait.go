@@ -77,11 +77,22 @@ type statusView struct {
 func (p *Provider) loginStatus(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	a, err := p.loadAuthRequest(r.Context(), r.FormValue("id"))
-	if err != nil {
+	if errors.Is(err, errAuthRequestGone) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not_found", "message": "this login has expired or was already completed"})
 		return
 	}
-	if !p.startedHere(r, a) {
+	var here bool
+	if err == nil {
+		here, err = p.startedHere(r, a)
+	}
+	if err != nil {
+		// Storage is down, the login is not over: the page keeps polling.
+		p.log.ErrorContext(r.Context(), "storage failure during login status", "error", err)
+		w.Header().Set("Retry-After", retryAfter)
+		writeJSON(w, http.StatusServiceUnavailable, statusView{State: "unavailable"})
+		return
+	}
+	if !here {
 		writeJSON(w, http.StatusForbidden, map[string]string{"error": "forbidden", "message": "this login belongs to another browser"})
 		return
 	}

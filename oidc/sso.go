@@ -31,11 +31,14 @@ func (p *Provider) secureCookies() bool {
 }
 
 // browser returns the cookie session, creating a browser id on first use.
+// A cookie that no longer decodes (rotated keys, tampering) starts a fresh
+// session; an error is shared storage failing.
 func (p *Provider) browser(w http.ResponseWriter, r *http.Request) (*sessions.Session, string, error) {
 	s, err := p.cookies.Get(r, p.cookieName())
+	if errors.Is(err, storage.ErrUnavailable) {
+		return nil, "", err
+	}
 	if err != nil {
-		// A cookie that no longer decodes (rotated keys, tampering) starts
-		// a fresh session rather than failing the login.
 		s, _ = p.cookies.New(r, p.cookieName())
 	}
 	s.Options = &sessions.Options{Path: "/", MaxAge: int(p.cfg.Session.Lifetime.Seconds()), HttpOnly: true, Secure: p.secureCookies(), SameSite: http.SameSiteLaxMode}
