@@ -19,8 +19,8 @@ import (
 	"github.com/idbridge/idbridge/pkg/idv/simulator"
 	"github.com/idbridge/idbridge/pkg/seal"
 	"github.com/idbridge/idbridge/pkg/storage/redis"
-	"github.com/idbridge/idbridge/pkg/storage/sessionstore"
 	"github.com/idbridge/idbridge/pkg/storage/redistest"
+	"github.com/idbridge/idbridge/pkg/storage/sessionstore"
 	"github.com/idbridge/idbridge/pkg/users"
 )
 
