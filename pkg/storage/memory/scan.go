@@ -41,6 +41,16 @@ func (s *Store) Scan(ctx context.Context, f func(key string, value []byte) error
 			all = append(all, entry{k, []byte(strings.Join(members, "\n"))})
 		}
 	}
+	for k, x := range s.indexes {
+		if x.live(now) {
+			members := make([]string, 0, len(x.members))
+			for m := range x.members {
+				members = append(members, m)
+			}
+			slices.Sort(members)
+			all = append(all, entry{k, []byte(strings.Join(members, "\n"))})
+		}
+	}
 	for k, q := range s.queues {
 		var b bytes.Buffer
 		for _, m := range q.msgs {

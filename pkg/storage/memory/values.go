@@ -133,6 +133,7 @@ func (s *Store) Delete(ctx context.Context, keys ...string) error {
 		delete(s.values, k)
 		delete(s.values, consumedKey(k))
 		delete(s.sets, k)
+		delete(s.indexes, k)
 	}
 	return nil
 }

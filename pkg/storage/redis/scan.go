@@ -53,6 +53,9 @@ func (s *Store) render(ctx context.Context, c goredis.UniversalClient, key strin
 	case "set":
 		members, err := c.SMembers(ctx, key).Result()
 		return []byte(strings.Join(members, "\n")), err == nil, err
+	case "zset":
+		members, err := c.ZRange(ctx, key, 0, -1).Result()
+		return []byte(strings.Join(members, "\n")), err == nil, err
 	case "stream":
 		msgs, err := c.XRange(ctx, key, "-", "+").Result()
 		var b bytes.Buffer

@@ -63,6 +63,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"QueueNewBeforeExpired", testQueueNewBeforeExpired},
 		{"QueueConcurrentClaim", testQueueConcurrentClaim},
 		{"QueuesAreSeparate", testQueuesAreSeparate},
+		{"Index", testIndex},
 		{"Scan", testScan},
 		{"PingAndClose", testPingAndClose},
 	}
