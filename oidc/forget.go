@@ -10,14 +10,35 @@ import (
 )
 
 // userGrantsKey indexes what the provider issued for a person: one member
-// per finished login, naming its grant (the tokens it yields) and its code.
+// per finished login, naming its grant (the tokens it yields) and its
+// code, kept until the last of them expires.
 func userGrantsKey(sub string) string { return "user-grants:{" + sub + "}" }
 
 func grantMember(authReqID, code string) string { return authReqID + " " + codeKey(code) }
 
-// grantIndexTTL outlives every code and token a grant can yield.
-func (p *Provider) grantIndexTTL() time.Duration {
-	return max(p.cfg.Tokens.RefreshToken, p.cfg.Tokens.AccessToken) + p.cfg.Tokens.Code
+// maxGrants bounds the live grants of one person; beyond it the oldest is
+// revoked.
+const maxGrants = 1000
+
+// grantLifetime is how long the codes and tokens of one login of client
+// can live: the refresh token's lifetime only for clients that get one.
+func (p *Provider) grantLifetime(cl *client) time.Duration {
+	life := p.cfg.Tokens.AccessToken
+	if cl != nil && cl.cfg.RefreshTokens {
+		life = max(life, p.cfg.Tokens.RefreshToken)
+	}
+	return max(life, p.cfg.Tokens.Code)
+}
+
+// revokeEvicted ends the grants an index bound pushed out.
+func (p *Provider) revokeEvicted(ctx context.Context, members []string) {
+	for _, m := range members {
+		authReqID, code, _ := strings.Cut(m, " ")
+		p.revokeGrant(ctx, authReqID)
+		if code != "" {
+			_ = p.store.Delete(ctx, code)
+		}
+	}
 }
 
 var _ journey.Eraser = (*Provider)(nil)
@@ -26,7 +47,7 @@ var _ journey.Eraser = (*Provider)(nil)
 // sessions, unredeemed codes, and every access and refresh token of every
 // grant, so a token of the person is refused the moment it returns.
 func (p *Provider) ForgetSubject(ctx context.Context, sub string) error {
-	members, err := p.store.SetMembers(ctx, userGrantsKey(sub))
+	members, err := p.store.IndexMembers(ctx, userGrantsKey(sub))
 	if err != nil {
 		return err
 	}
@@ -61,6 +82,7 @@ var Keyspaces = []storage.Keyspace{
 	{Prefix: "grant:", Owner: "oidc"},
 	{Prefix: "user-grants:", Owner: "oidc", Personal: true},
 	{Prefix: "sso:", Owner: "oidc", Personal: true},
+	{Prefix: "sso-index:", Owner: "oidc", Personal: true},
 	{Prefix: "user-sessions:", Owner: "oidc", Personal: true},
 	{Prefix: "jti:", Owner: "oidc"},
 	{Prefix: "signing-keys", Owner: "oidc"},

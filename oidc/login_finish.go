@@ -179,10 +179,12 @@ func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, a *authRequ
 	}
 	// The code and its entry in the person's grant index go together, so
 	// forgetting the person reaches the code and every token it yields.
-	if err := p.store.SetAndAdd(ctx, codeKey(code), grant, p.cfg.Tokens.Code,
-		userGrantsKey(a.Subject), grantMember(a.ID, code), p.grantIndexTTL()); err != nil {
+	evicted, err := p.store.SetAndIndex(ctx, codeKey(code), grant, p.cfg.Tokens.Code,
+		userGrantsKey(a.Subject), grantMember(a.ID, code), p.now().Add(p.grantLifetime(p.clients[a.ClientID])), maxGrants)
+	if err != nil {
 		p.unavailable(w, r, a, err)
 		return
 	}
+	p.revokeEvicted(ctx, evicted)
 	p.redirect(w, r, a.response(), url.Values{"code": {code}})
 }

@@ -98,7 +98,7 @@ func (s *opStorage) putAccess(ctx context.Context, g grant, refreshID string) (*
 		err = s.p.store.Set(ctx, accessKey(at.ID), raw, s.p.cfg.Tokens.AccessToken)
 	} else {
 		// The token and its entry in the grant's revocation set go together.
-		ttl := max(s.p.cfg.Tokens.RefreshToken, s.p.cfg.Tokens.AccessToken)
+		ttl := s.p.grantLifetime(s.p.clients[g.ClientID])
 		err = s.p.store.SetAndAdd(ctx, accessKey(at.ID), raw, s.p.cfg.Tokens.AccessToken, grantKey(g.AuthReqID), "at:"+at.ID, ttl)
 	}
 	if err != nil {
@@ -262,11 +262,16 @@ func (s *opStorage) TerminateSession(ctx context.Context, userID, clientID strin
 
 // endSessions deletes every SSO session of sub.
 func (p *Provider) endSessions(ctx context.Context, sub string) error {
-	sids, err := p.store.SetMembers(ctx, userSessionsKey(sub))
+	sids, err := p.store.IndexMembers(ctx, userSessionsKey(sub))
 	if err != nil {
 		return err
 	}
-	keys := []string{userSessionsKey(sub)}
+	legacy, err := p.store.SetMembers(ctx, legacySessionsKey(sub))
+	if err != nil {
+		return err
+	}
+	sids = append(sids, legacy...)
+	keys := []string{userSessionsKey(sub), legacySessionsKey(sub)}
 	for _, sid := range sids {
 		keys = append(keys, ssoKey(sid))
 	}

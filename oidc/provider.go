@@ -59,6 +59,10 @@ type Deps struct {
 	CryptoKey [32]byte
 	// Cookies holds the browser session cookie (signed and encrypted).
 	Cookies sessions.Store
+	// DeviceCookies holds the device id cookie: a store that keeps its
+	// values in the cookie itself (sessions.CookieStore), so remembering a
+	// device costs no storage. Nil uses Cookies.
+	DeviceCookies sessions.Store
 	// NetID resolves client addresses and countries (trusted proxies,
 	// GeoIP); nil trusts no proxy headers.
 	NetID *netid.Resolver
@@ -76,6 +80,7 @@ type Provider struct {
 	journey  *journey.Core
 	verifier idv.Verifier
 	cookies  sessions.Store
+	devices  sessions.Store
 	log      *slog.Logger
 	now      func() time.Time
 	keys     *keyRing
@@ -114,9 +119,12 @@ func New(d Deps) (*Provider, error) {
 	if d.Journey == nil {
 		return nil, errors.New("oidc: Journey is required")
 	}
+	if d.DeviceCookies == nil {
+		d.DeviceCookies = d.Cookies
+	}
 	p := &Provider{
 		cfg: d.Config, store: d.Store, users: d.Journey.Users(), journey: d.Journey, verifier: d.Verifier,
-		cookies: d.Cookies, log: d.Logger, now: d.Now,
+		cookies: d.Cookies, devices: d.DeviceCookies, log: d.Logger, now: d.Now,
 		keys: newKeyRing(d.Store, d.Sealer, d.Now, d.Config.Keys.RotationPeriod,
 			// A retired key stays published while tokens it signed live.
 			max(d.Config.Tokens.IDToken, d.Config.Tokens.AccessToken)+time.Hour),

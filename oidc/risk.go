@@ -11,18 +11,20 @@ import (
 const deviceCookie = "idbridge_device"
 
 // deviceID returns the browser's long-lived device id, setting the cookie
-// on first sight. It is random and bound to users only by their logins.
+// on first sight. It is random and bound to users only by their logins;
+// it lives in a signed and encrypted cookie for risk.device_memory, with
+// nothing stored server-side.
 func (p *Provider) deviceID(w http.ResponseWriter, r *http.Request) string {
-	s, err := p.cookies.Get(r, deviceCookie)
+	s, err := p.devices.Get(r, deviceCookie)
 	if err != nil {
-		s, _ = p.cookies.New(r, deviceCookie)
+		s, _ = p.devices.New(r, deviceCookie)
 	}
 	if id, _ := s.Values["d"].(string); id != "" {
 		return id
 	}
 	id := newID()
 	s.Values["d"] = id
-	s.Options = &sessions.Options{Path: "/", MaxAge: 400 * 24 * 3600, HttpOnly: true, Secure: p.secureCookies(), SameSite: http.SameSiteLaxMode}
+	s.Options = &sessions.Options{Path: "/", MaxAge: int(p.cfg.Risk.DeviceMemory.Seconds()), HttpOnly: true, Secure: p.secureCookies(), SameSite: http.SameSiteLaxMode}
 	_ = s.Save(r, w)
 	return id
 }

@@ -23,8 +23,17 @@ type ssoSession struct {
 	VerifiedAt time.Time `json:"verified_at,omitempty"`
 }
 
-func ssoKey(id string) string           { return "sso:{" + id + "}" }
-func userSessionsKey(sub string) string { return "user-sessions:{" + sub + "}" }
+func ssoKey(id string) string { return "sso:{" + id + "}" }
+
+// userSessionsKey indexes a person's SSO sessions, each until it ends.
+func userSessionsKey(sub string) string { return "sso-index:{" + sub + "}" }
+
+// legacySessionsKey is the set earlier versions kept the index in.
+func legacySessionsKey(sub string) string { return "user-sessions:{" + sub + "}" }
+
+// maxSessions bounds the SSO sessions of one person; beyond it the oldest
+// ends.
+const maxSessions = 100
 func (p *Provider) cookieName() string  { return p.cfg.Session.CookieName }
 func (p *Provider) secureCookies() bool {
 	return len(p.cfg.Issuer) > 8 && p.cfg.Issuer[:8] == "https://"
@@ -80,11 +89,13 @@ func (p *Provider) startSSO(ctx context.Context, w http.ResponseWriter, r *http.
 	if err != nil {
 		return err
 	}
-	if err := p.store.Set(ctx, ssoKey(sso.ID), raw, p.cfg.Session.Lifetime); err != nil {
+	ended, err := p.store.SetAndIndex(ctx, ssoKey(sso.ID), raw, p.cfg.Session.Lifetime,
+		userSessionsKey(sso.Subject), sso.ID, p.now().Add(p.cfg.Session.Lifetime), maxSessions)
+	if err != nil {
 		return err
 	}
-	if err := p.store.SetAdd(ctx, userSessionsKey(sso.Subject), sso.ID, p.cfg.Session.Lifetime); err != nil {
-		return err
+	for _, id := range ended {
+		_ = p.store.Delete(ctx, ssoKey(id))
 	}
 	if old, _ := s.Values["sid"].(string); old != "" {
 		_ = p.store.Delete(ctx, ssoKey(old))

@@ -112,7 +112,8 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, err
 	}
 	a.provider, err = oidc.New(oidc.Deps{
 		Config: cfg, Store: a.store, Journey: a.journey, Verifier: verifier, Sealer: sealer,
-		CryptoKey: cryptoKey, Cookies: sessionstore.New(a.store, "browser-session:", hk, bk[:32], sessions.Options{Path: "/", MaxAge: int(cfg.Session.Lifetime.Seconds()), HttpOnly: true, Secure: strings.HasPrefix(cfg.Issuer, "https://"), SameSite: http.SameSiteLaxMode}), NetID: resolver, Metrics: a.metrics, Logger: log,
+		CryptoKey: cryptoKey, Cookies: sessionstore.New(a.store, "browser-session:", hk, bk[:32], sessions.Options{Path: "/", MaxAge: int(cfg.Session.Lifetime.Seconds()), HttpOnly: true, Secure: strings.HasPrefix(cfg.Issuer, "https://"), SameSite: http.SameSiteLaxMode}),
+		DeviceCookies: sessions.NewCookieStore(hk, bk[:32]), NetID: resolver, Metrics: a.metrics, Logger: log,
 	})
 	if err != nil {
 		return nil, err

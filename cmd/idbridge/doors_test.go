@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"html"
 	"io"
 	"log/slog"
@@ -38,13 +39,14 @@ type doors struct {
 
 const connectorToken = "dev-connector-token-change-me"
 
-// eachStore runs f on the memory store and on a real redis-server.
-func eachStore(t *testing.T, f func(t *testing.T, d *doors)) {
-	t.Run("memory", func(t *testing.T) { f(t, startDoors(t, "")) })
-	t.Run("redis", func(t *testing.T) { f(t, startDoors(t, redistest.Start(t).Addr())) })
+// eachStore runs f on the memory store and on a real redis-server; tweak
+// (optional) changes the configuration first.
+func eachStore(t *testing.T, f func(t *testing.T, d *doors), tweak ...func(*config.Config)) {
+	t.Run("memory", func(t *testing.T) { f(t, startDoors(t, "", tweak...)) })
+	t.Run("redis", func(t *testing.T) { f(t, startDoors(t, redistest.Start(t).Addr(), tweak...)) })
 }
 
-func startDoors(t *testing.T, redisAddr string) *doors {
+func startDoors(t *testing.T, redisAddr string, tweak ...func(*config.Config)) *doors {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -56,6 +58,9 @@ func startDoors(t *testing.T, redisAddr string) *doors {
 	require.NoError(t, os.WriteFile(geo, []byte("203.0.113.0/24,US,40.71,-74.0\n198.51.100.0/24,AU,-33.87,151.21\n"), 0o600))
 	cfg.Risk.GeoIPCSV = geo
 	cfg.Limits.Authorize, cfg.Limits.Token, cfg.Limits.Login = 10000, 10000, 10000
+	for _, f := range tweak {
+		f(cfg)
+	}
 	if redisAddr != "" {
 		cfg.Storage.Type = "redis"
 		cfg.Storage.Redis.Addrs = []string{redisAddr}
@@ -93,6 +98,13 @@ type landing struct {
 // callback.
 func (d *doors) visit(c *http.Client, method, u string, form url.Values) landing {
 	d.t.Helper()
+	l, err := d.follow(c, method, u, form)
+	require.NoError(d.t, err)
+	return l
+}
+
+// follow is visit without failing the test (for load goroutines).
+func (d *doors) follow(c *http.Client, method, u string, form url.Values) (landing, error) {
 	for range 20 {
 		var resp *http.Response
 		var err error
@@ -101,21 +113,24 @@ func (d *doors) visit(c *http.Client, method, u string, form url.Values) landing
 		} else {
 			resp, err = c.Get(u)
 		}
-		require.NoError(d.t, err)
+		if err != nil {
+			return landing{}, err
+		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode < 300 || resp.StatusCode >= 400 {
-			return landing{status: resp.StatusCode, body: string(body)}
+			return landing{status: resp.StatusCode, body: string(body)}, nil
 		}
 		loc, err := resp.Request.URL.Parse(resp.Header.Get("Location"))
-		require.NoError(d.t, err)
+		if err != nil {
+			return landing{}, err
+		}
 		if !strings.HasPrefix(loc.String(), d.issuer) || loc.Path == "/demo/callback" {
-			return landing{status: resp.StatusCode, back: loc}
+			return landing{status: resp.StatusCode, back: loc}, nil
 		}
 		u, method = loc.String(), http.MethodGet
 	}
-	d.t.Fatal("too many redirects")
-	return landing{}
+	return landing{}, errors.New("too many redirects")
 }
 
 func (d *doors) authorize(c *http.Client, client string, extra ...string) landing {

@@ -40,17 +40,22 @@ var _ journey.Eraser = (*Server)(nil)
 // deliverer). The journey core's Forget calls it, for the API and the CLI
 // alike.
 func (s *Server) ForgetSubject(ctx context.Context, sub string) error {
-	keys, err := s.st.SetMembers(ctx, subjectIndexKey(sub))
+	keys, err := s.st.IndexMembers(ctx, subjectIndexKey(sub))
 	if err != nil {
 		return err
 	}
-	return s.st.Delete(ctx, append(keys, subjectIndexKey(sub))...)
+	legacy, err := s.st.SetMembers(ctx, legacySubjectKey(sub))
+	if err != nil {
+		return err
+	}
+	return s.st.Delete(ctx, append(append(keys, legacy...), subjectIndexKey(sub), legacySubjectKey(sub))...)
 }
 
 // Keyspaces are the records the connector API owns. ForgetSubject erases
 // the personal ones through the subject index, except raw hook bodies.
 var Keyspaces = []storage.Keyspace{
 	{Prefix: "api:session:", Owner: "api", Personal: true},
+	{Prefix: "api:person:", Owner: "api", Personal: true},
 	{Prefix: "api:subject:", Owner: "api", Personal: true},
 	{Prefix: "api:event:", Owner: "api", Personal: true},
 	{Prefix: "api:eventbody:", Owner: "api", Personal: true},
