@@ -34,7 +34,8 @@ func legacySessionsKey(sub string) string { return "user-sessions:{" + sub + "}"
 // maxSessions bounds the SSO sessions of one person; beyond it the oldest
 // ends.
 const maxSessions = 100
-func (p *Provider) cookieName() string  { return p.cfg.Session.CookieName }
+
+func (p *Provider) cookieName() string { return p.cfg.Session.CookieName }
 func (p *Provider) secureCookies() bool {
 	return len(p.cfg.Issuer) > 8 && p.cfg.Issuer[:8] == "https://"
 }

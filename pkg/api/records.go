@@ -26,6 +26,7 @@ const (
 
 func sessionKey(id string) string     { return "api:session:{" + id + "}" }
 func sessionLockKey(id string) string { return "api:lock:session:{" + id + "}" }
+
 // subjectIndexKey indexes the records that name a person, each until it
 // expires.
 func subjectIndexKey(sub string) string { return "api:person:{" + sub + "}" }
