@@ -267,3 +267,17 @@ func BenchmarkInFlightLogin(b *testing.B) {
 	b.ReportMetric(float64(len(raw)), "authreq-B")
 	runtime.KeepAlive(e)
 }
+
+// BenchmarkLogin is one complete login of a new visitor on the defaults
+// people run (RS256 ID tokens, the simulator auto-completing): authorize,
+// the login pages, the waiting page's status, continue (result, person,
+// SSO session, code) and the code exchange. Every login verifies the same
+// document, so every one lands on the same person, whose indexes of
+// sessions and grants grow to their bounds.
+func BenchmarkLogin(b *testing.B) {
+	e := newBenchEnv(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e.exchange("rp", "rp-secret", e.code(e.browser(), "rp"))
+	}
+}

@@ -2,7 +2,6 @@ package memory
 
 import (
 	"context"
-	"slices"
 	"time"
 )
 
@@ -46,22 +45,17 @@ func (s *Store) IndexAdd(ctx context.Context, key, member string, expires time.T
 	}
 	x.members[member] = expires
 	var evicted []string
-	if max > 0 && len(x.members) > max {
-		order := make([]string, 0, len(x.members))
-		for m := range x.members {
-			order = append(order, m)
-		}
-		// Earliest first, as Redis orders a sorted set (ties by member).
-		slices.SortFunc(order, func(a, b string) int {
-			if c := x.members[a].Compare(x.members[b]); c != 0 {
-				return c
+	for max > 0 && len(x.members) > max {
+		// Usually one over the bound: a linear search for the earliest
+		// (ties by member, as Redis orders a sorted set) beats a sort.
+		first, at := "", time.Time{}
+		for m, exp := range x.members {
+			if first == "" || exp.Before(at) || (exp.Equal(at) && m < first) {
+				first, at = m, exp
 			}
-			return compareStrings(a, b)
-		})
-		evicted = order[:len(order)-max]
-		for _, m := range evicted {
-			delete(x.members, m)
 		}
+		delete(x.members, first)
+		evicted = append(evicted, first)
 	}
 	if x.live(now) {
 		s.indexes[key] = x
@@ -69,16 +63,6 @@ func (s *Store) IndexAdd(ctx context.Context, key, member string, expires time.T
 		delete(s.indexes, key)
 	}
 	return evicted, nil
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // SetAndIndex implements storage.Store.
