@@ -32,7 +32,7 @@ import (
 // and the connector API) on the dev configuration, with a test GeoIP
 // table, on the memory store or a real redis-server.
 type doors struct {
-	t      *testing.T
+	t      testing.TB
 	issuer string
 	a      *app
 }
@@ -46,7 +46,7 @@ func eachStore(t *testing.T, f func(t *testing.T, d *doors), tweak ...func(*conf
 	t.Run("redis", func(t *testing.T) { f(t, startDoors(t, redistest.Start(t).Addr(), tweak...)) })
 }
 
-func startDoors(t *testing.T, redisAddr string, tweak ...func(*config.Config)) *doors {
+func startDoors(t testing.TB, redisAddr string, tweak ...func(*config.Config)) *doors {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
