@@ -57,7 +57,7 @@ func (p *Provider) loginCapture(w http.ResponseWriter, r *http.Request) {
 		p.unavailable(w, r, a, err)
 		return
 	}
-	res, err := p.verifier.CheckFace(r.Context(), idv.FaceCheck{Image: img, FaceRef: u.FaceRef})
+	res, err := p.verifier.CheckFace(r.Context(), idv.FaceCheck{Image: img, Enrolled: u.EnrolledFace()})
 	switch {
 	case errors.Is(err, idv.ErrInvalidInput):
 		page["Error"] = "That file is not an image we can check. Take a photo of your face."

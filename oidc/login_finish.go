@@ -125,7 +125,18 @@ func (p *Provider) finishLiveID(w http.ResponseWriter, r *http.Request, a *authR
 		p.backToWait(w, r, a)
 		return
 	}
-	p.answerFace(w, r, a, res.Liveness, res.FaceMatch)
+	// The 1Kosmos app proves who signed in (its own biometric); the
+	// step-up passes when that is the account the person was verified as.
+	u, err := p.users.Get(r.Context(), a.UserSubject)
+	if err != nil {
+		p.unavailable(w, r, a, err)
+		return
+	}
+	if !idv.SameAccount(res.Account, u.EnrolledAccount()) {
+		p.failRequest(w, r, a, zoidc.ErrAccessDenied().WithDescription("the 1Kosmos account that signed in is not the enrolled identity's"))
+		return
+	}
+	p.succeed(w, r, a, a.UserSubject)
 }
 
 // answerFace ends a LiveID login on its face check, from the 1Kosmos

@@ -116,9 +116,9 @@ func (p *Provider) startJourney(w http.ResponseWriter, r *http.Request, a *authR
 		return
 	}
 	if a.Journey == journeyLiveID {
-		sess, err = p.verifier.StartLiveID(ctx, idv.LiveIDRequest{UserRef: ref, FaceRef: u.FaceRef})
+		sess, err = p.verifier.StartLiveID(ctx, idv.LiveIDRequest{UserRef: ref, Account: u.EnrolledAccount(), FaceImage: u.EnrolledFace()})
 	} else {
-		sess, err = p.verifier.StartIDV(ctx, idv.IDVRequest{DocumentType: idv.DriversLicense, LivenessMode: "passive", UserRef: ref})
+		sess, err = p.verifier.StartIDV(ctx, idv.IDVRequest{DocumentTypes: idv.DocumentTypes, LivenessMode: idv.LivenessPassive, UserRef: ref})
 	}
 	if err != nil {
 		p.verificationFailed(w, r, a, err)

@@ -98,7 +98,7 @@ func (s *Server) actOnHook(ctx context.Context, ev hookEvent, body []byte) (map[
 			return out, nil
 		}
 	}
-	rec, err := s.startIDV(ctx, h.Owner, ev.UserIdentifier, idv.DriversLicense, "passive", "")
+	rec, err := s.startIDV(ctx, h.Owner, ev.UserIdentifier, idv.DocumentTypes, idv.LivenessPassive, "")
 	if err != nil {
 		return nil, err
 	}

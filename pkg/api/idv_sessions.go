@@ -3,9 +3,13 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/idbridge/idbridge/pkg/idv"
@@ -18,6 +22,9 @@ var documentTypes = map[string]idv.DocumentType{
 	"ppt_object": idv.Passport, "passport": idv.Passport,
 	"idcard_object": idv.IDCard, "id_card": idv.IDCard, "idcard": idv.IDCard, "national_id": idv.IDCard,
 }
+
+// modeWord is a liveness_mode plain enough to quote back in an error.
+var modeWord = regexp.MustCompile(`^[a-z_]{1,16}$`)
 
 // createIDVBody is the input of the "1Kosmos IDV" connector node.
 type createIDVBody struct {
@@ -33,17 +40,23 @@ func (s *Server) createIDVSession(ctx context.Context, req *request) (int, any, 
 	if err := decodeBody(req.body, &b); err != nil {
 		return 0, nil, err
 	}
-	doc, err := parseDocumentTypes(b.DocumentTypes)
+	docs, err := parseDocumentTypes(b.DocumentTypes)
 	if err != nil {
 		return 0, nil, err
 	}
+	// 1Kosmos sets liveness in the dvcID workflow, not per session: only
+	// what it can honour is accepted, anything else refused, never ignored.
 	mode := strings.ToLower(strings.TrimSpace(b.LivenessMode))
-	switch mode {
-	case "":
-		mode = "passive"
-	case "passive", "active", "none":
-	default:
-		return 0, nil, ErrMalformed.With(`liveness_mode must be "passive", "active" or "none"`)
+	switch {
+	case mode == "":
+		mode = idv.LivenessPassive
+	case !slices.Contains(idv.LivenessModes, mode):
+		shown := "this value"
+		if modeWord.MatchString(mode) {
+			shown = strconv.Quote(mode)
+		}
+		return 0, nil, ErrMalformed.With(fmt.Sprintf("liveness_mode %s cannot be honoured by 1Kosmos, which runs the liveness check its dvcID workflow configures; accepted values: %s",
+			shown, strings.Join(idv.LivenessModes, ", ")))
 	}
 	if err := checkIdentifier(b.UserIdentifier, false); err != nil {
 		return 0, nil, err
@@ -54,7 +67,7 @@ func (s *Server) createIDVSession(ctx context.Context, req *request) (int, any, 
 			return 0, nil, ErrMalformed.With("return_url must be an absolute http(s) URL")
 		}
 	}
-	rec, err := s.startIDV(ctx, req.client.ID, b.UserIdentifier, doc, mode, b.ReturnURL)
+	rec, err := s.startIDV(ctx, req.client.ID, b.UserIdentifier, docs, mode, b.ReturnURL)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -63,29 +76,30 @@ func (s *Server) createIDVSession(ctx context.Context, req *request) (int, any, 
 	}, nil
 }
 
-// parseDocumentTypes returns the document the session starts with: the
-// first one listed (the hosted page lets the person choose another).
-func parseDocumentTypes(names []string) (idv.DocumentType, error) {
-	var first idv.DocumentType
+// parseDocumentTypes returns every requested document, in order without
+// repeats: the first is the one the session starts with, and the person
+// may present any of them. None means driver's licence.
+func parseDocumentTypes(names []string) ([]idv.DocumentType, error) {
+	var docs []idv.DocumentType
 	for _, n := range names {
 		d, ok := documentTypes[strings.ToLower(strings.TrimSpace(n))]
 		if !ok {
-			return "", ErrDocumentType.With("document_types: unknown document type (use dl_object, ppt_object or idcard_object)")
+			return nil, ErrDocumentType.With("document_types: unknown document type (use dl_object, ppt_object or idcard_object)")
 		}
-		if first == "" {
-			first = d
+		if !slices.Contains(docs, d) {
+			docs = append(docs, d)
 		}
 	}
-	if first == "" {
-		first = idv.DriversLicense
+	if len(docs) == 0 {
+		docs = []idv.DocumentType{idv.DriversLicense}
 	}
-	return first, nil
+	return docs, nil
 }
 
 // startIDV starts a proofing session owned by client and records it as
 // pending. The verifier gets an opaque reference: the user's subject when
 // the identifier is known, else the session id.
-func (s *Server) startIDV(ctx context.Context, client, identifier string, doc idv.DocumentType, mode, returnURL string) (session, error) {
+func (s *Server) startIDV(ctx context.Context, client, identifier string, docs []idv.DocumentType, mode, returnURL string) (session, error) {
 	id := newID("idv_")
 	ref, sub := id, ""
 	if identifier != "" {
@@ -97,21 +111,21 @@ func (s *Server) startIDV(ctx context.Context, client, identifier string, doc id
 			return session{}, err
 		}
 	}
-	up, err := s.verifier.StartIDV(ctx, idv.IDVRequest{DocumentType: doc, LivenessMode: mode, UserRef: ref})
+	up, err := s.verifier.StartIDV(ctx, idv.IDVRequest{DocumentTypes: docs, LivenessMode: mode, UserRef: ref})
 	if err != nil {
 		return session{}, err
 	}
 	now := s.now()
 	rec := session{
 		ID: id, Kind: kindIDV, Client: client, UpstreamID: up.ID, URL: up.URL,
-		UserIdentifier: identifier, Subject: sub, DocumentType: string(doc), LivenessMode: mode,
+		UserIdentifier: identifier, Subject: sub, DocumentType: string(docs[0]), LivenessMode: mode,
 		ReturnURL: returnURL, CreatedAt: now, ExpiresAt: up.ExpiresAt, Status: StatusPending,
 	}
 	if err := s.track(ctx, rec); err != nil {
 		return session{}, err
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "api idv session started",
-		slog.String("client", client), slog.String("session_id", id), slog.String("document_type", string(doc)))
+		slog.String("client", client), slog.String("session_id", id), slog.String("document_type", string(docs[0])))
 	return rec, nil
 }
 

@@ -36,7 +36,7 @@ func (s *Server) createChallenge(ctx context.Context, req *request) (int, any, e
 	if !u.Enrolled() {
 		return 0, nil, ErrNotEnrolled
 	}
-	up, err := s.verifier.StartLiveID(ctx, idv.LiveIDRequest{UserRef: u.Subject, FaceRef: u.FaceRef})
+	up, err := s.verifier.StartLiveID(ctx, idv.LiveIDRequest{UserRef: u.Subject, Account: u.EnrolledAccount(), FaceImage: u.EnrolledFace()})
 	if err != nil {
 		return 0, nil, err
 	}
@@ -86,8 +86,14 @@ func (s *Server) observeChallenge(ctx context.Context, rec *session) error {
 	case idv.StatusCompleted:
 		rec.Status, rec.Reason = StatusCompleted, res.Reason
 		rec.Liveness, rec.Confidence = string(res.Liveness), res.Confidence
+		// The 1Kosmos app proves who signed in; a match is the account the
+		// person was verified as.
+		u, err := s.users.Get(ctx, rec.Subject)
+		if err != nil && !errors.Is(err, users.ErrNotFound) {
+			return err
+		}
 		rec.MatchResult = NoMatch
-		if res.Liveness == idv.Passed && res.FaceMatch == idv.Passed {
+		if idv.SameAccount(res.Account, u.EnrolledAccount()) {
 			rec.MatchResult = Match
 		}
 	case idv.StatusDeclined:
