@@ -37,6 +37,12 @@ func TestAutoComplete(t *testing.T) {
 
 	assert.ErrorIs(t, sim.Complete(s.ID, CompleteOptions{}), ErrFinished)
 	assert.ErrorIs(t, sim.Decline(l.ID), ErrFinished)
+
+	// Over the wire, a session naming nobody is answered by someone else.
+	a := appClient{c, t}
+	r2 := a.newSession(`{"origin":{"tag":"sim"},"metadata":{"purpose":"authentication"}}`)
+	require.Equal(t, 201, r2.status, "%s", r2.body)
+	assert.Equal(t, map[string]any{"did": stranger.DID, "userid": stranger.UserID}, a.userData(a.poll(r2.json(t)["sessionId"].(string))))
 }
 
 func TestHookErrors(t *testing.T) {

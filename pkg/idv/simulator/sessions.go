@@ -234,7 +234,9 @@ func (s *Simulator) createLive(p liveParams) (liveSession, error) {
 	s.live[x.ID] = x
 	s.mu.Unlock()
 	if s.cfg.AutoComplete {
-		if err := s.CompleteLiveID(x.ID, LiveIDOptions{Match: true}); err != nil {
+		// The expected account signs in; a session that names none gets
+		// someone else, as a person without an account would.
+		if err := s.CompleteLiveID(x.ID, LiveIDOptions{Match: x.Expected != nil}); err != nil {
 			return liveSession{}, err
 		}
 	}
