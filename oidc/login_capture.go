@@ -63,7 +63,7 @@ func (p *Provider) loginCapture(w http.ResponseWriter, r *http.Request) {
 		p.journeyFailed(w, r, a, err)
 		return
 	}
-	res, err := p.verifier.CheckFace(r.Context(), idv.FaceCheck{Image: img, FaceRef: live.FaceRef})
+	res, err := p.verifier.CheckFace(r.Context(), idv.FaceCheck{Image: img, Enrolled: live.FaceImage})
 	switch {
 	case errors.Is(err, idv.ErrInvalidInput):
 		page["Error"] = "That file is not an image we can check. Take a photo of your face."

@@ -91,7 +91,7 @@ func (p *Provider) finishLiveID(w http.ResponseWriter, r *http.Request, a *authR
 		p.backToWait(w, r, a)
 		return
 	}
-	p.answerFace(w, r, a, journey.FaceResult{Liveness: res.Liveness, Match: res.FaceMatch})
+	p.answerFace(w, r, a, journey.FaceResult{Liveness: res.Liveness, Match: res.FaceMatch, Account: res.Account})
 }
 
 // answerFace ends a LiveID login on its face check, from the 1Kosmos

@@ -217,7 +217,7 @@ func (a *app) buildVerifier(cfg *config.Config) (idv.Verifier, error) {
 		})
 	}
 	base := cfg.Issuer + "/simulator"
-	sim, err := simulator.New(simulator.Config{BaseURL: base, AutoComplete: cfg.IDV.Simulator.AutoComplete, Scores: cfg.IDV.Simulator.Scores, SessionTTL: cfg.IDV.SessionTTL})
+	sim, err := simulator.New(simulator.Config{BaseURL: base, AutoComplete: cfg.IDV.Simulator.AutoComplete, Scores: cfg.IDV.Simulator.Scores, SessionTTL: cfg.IDV.SessionTTL, Faults: simulatorFaults(cfg.IDV.Simulator.Faults)})
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,7 @@ const usage = `idbridge: OpenID Provider for 1Kosmos identity verification and L
 Usage:
   idbridge [serve] [--config FILE]    start the provider (default; no file: embedded dev defaults)
   idbridge simulator [--listen ADDR]  run the 1Kosmos simulator on its own, like a remote tenant
+                                      (tenant, keys, curve and --fault-* flags: idbridge simulator --help)
   idbridge check-config --config FILE report every problem of a configuration file
   idbridge keys list|rotate           show or rotate the shared signing keys
   idbridge users forget USER          erase a person's data everywhere (audited)
@@ -46,7 +47,11 @@ func main() {
 // run dispatches a subcommand.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cmd := "serve"
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+	switch {
+	case len(args) > 0 && isHelp(args[0]):
+		// The command list, not serve's flags: serve is only the default.
+		cmd = "help"
+	case len(args) > 0 && args[0] != "" && args[0][0] != '-':
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
@@ -64,12 +69,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return webhooksEntry(ctx, args, stdout, stderr)
 	case "conformance":
 		return conformanceCommand(ctx, args, stdout, stderr)
-	case "help", "-h", "--help":
+	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// isHelp reports whether arg asks for help in any of the usual spellings.
+func isHelp(arg string) bool {
+	switch arg {
+	case "help", "-h", "-help", "--help":
+		return true
+	}
+	return false
 }
 
 // configPath returns --config, else IDBRIDGE_CONFIG, else "" (embedded).

@@ -23,10 +23,16 @@ import (
 )
 
 func TestHelpListsCommands(t *testing.T) {
-	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), []string{"help"}, &out, io.Discard))
-	for _, c := range []string{"serve", "simulator", "check-config"} {
-		require.Contains(t, out.String(), c)
+	for _, arg := range []string{"help", "--help", "-h", "-help"} {
+		t.Run(arg, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			require.NoError(t, run(context.Background(), []string{arg}, &out, &errOut))
+			for _, c := range []string{"[serve]", "simulator", "check-config", "keys", "users forget", "webhooks", "conformance"} {
+				require.Contains(t, out.String(), "idbridge "+c, "the command list, not serve's flags")
+			}
+			require.NotContains(t, out.String(), "-config string", "serve's flag list")
+			require.Empty(t, errOut.String())
+		})
 	}
 	var errOut bytes.Buffer
 	require.ErrorContains(t, run(context.Background(), []string{"bogus"}, io.Discard, &errOut), `unknown command "bogus"`)

@@ -97,7 +97,7 @@ func (s *Server) actOnHook(ctx context.Context, ev hookEvent, body []byte) (map[
 			return out, nil
 		}
 	}
-	rec, err := s.startIDV(ctx, idvStart{client: h.Owner, identifier: ev.UserIdentifier, doc: idv.DriversLicense, mode: "passive"})
+	rec, err := s.startIDV(ctx, idvStart{client: h.Owner, identifier: ev.UserIdentifier, docs: idv.DocumentTypes, mode: idv.LivenessPassive})
 	if err != nil {
 		return nil, err
 	}

@@ -2,9 +2,13 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/idbridge/idbridge/pkg/idv"
@@ -17,6 +21,9 @@ var documentTypes = map[string]idv.DocumentType{
 	"ppt_object": idv.Passport, "passport": idv.Passport,
 	"idcard_object": idv.IDCard, "id_card": idv.IDCard, "idcard": idv.IDCard, "national_id": idv.IDCard,
 }
+
+// modeWord is a liveness_mode plain enough to quote back in an error.
+var modeWord = regexp.MustCompile(`^[a-z_]{1,16}$`)
 
 // createIDVBody is the input of the "1Kosmos IDV" connector node.
 type createIDVBody struct {
@@ -33,17 +40,23 @@ func (s *Server) createIDVSession(ctx context.Context, req *request) (int, any, 
 	if err := decodeBody(req.body, &b); err != nil {
 		return 0, nil, err
 	}
-	doc, err := parseDocumentTypes(b.DocumentTypes)
+	docs, err := parseDocumentTypes(b.DocumentTypes)
 	if err != nil {
 		return 0, nil, err
 	}
+	// 1Kosmos sets liveness in the dvcID workflow, not per session: only
+	// what it can honour is accepted, anything else refused, never ignored.
 	mode := strings.ToLower(strings.TrimSpace(b.LivenessMode))
-	switch mode {
-	case "":
-		mode = "passive"
-	case "passive", "active", "none":
-	default:
-		return 0, nil, ErrMalformed.With(`liveness_mode must be "passive", "active" or "none"`)
+	switch {
+	case mode == "":
+		mode = idv.LivenessPassive
+	case !slices.Contains(idv.LivenessModes, mode):
+		shown := "this value"
+		if modeWord.MatchString(mode) {
+			shown = strconv.Quote(mode)
+		}
+		return 0, nil, ErrMalformed.With(fmt.Sprintf("liveness_mode %s cannot be honoured by 1Kosmos, which runs the liveness check its dvcID workflow configures; accepted values: %s",
+			shown, strings.Join(idv.LivenessModes, ", ")))
 	}
 	if err := checkIdentifier(b.UserIdentifier, false); err != nil {
 		return 0, nil, err
@@ -58,7 +71,7 @@ func (s *Server) createIDVSession(ctx context.Context, req *request) (int, any, 
 	if err != nil {
 		return 0, nil, err
 	}
-	rec, err := s.startIDV(ctx, idvStart{client: req.client.ID, identifier: b.UserIdentifier, doc: doc, mode: mode, returnURL: b.ReturnURL, ip: ip, device: b.DeviceID})
+	rec, err := s.startIDV(ctx, idvStart{client: req.client.ID, identifier: b.UserIdentifier, docs: docs, mode: mode, returnURL: b.ReturnURL, ip: ip, device: b.DeviceID})
 	if err != nil {
 		return 0, nil, err
 	}
@@ -67,29 +80,30 @@ func (s *Server) createIDVSession(ctx context.Context, req *request) (int, any, 
 	}, nil
 }
 
-// parseDocumentTypes returns the document the session starts with: the
-// first one listed (the hosted page lets the person choose another).
-func parseDocumentTypes(names []string) (idv.DocumentType, error) {
-	var first idv.DocumentType
+// parseDocumentTypes returns every requested document, in order without
+// repeats: the first is the one the session starts with, and the person
+// may present any of them. None means driver's licence.
+func parseDocumentTypes(names []string) ([]idv.DocumentType, error) {
+	var docs []idv.DocumentType
 	for _, n := range names {
 		d, ok := documentTypes[strings.ToLower(strings.TrimSpace(n))]
 		if !ok {
-			return "", ErrDocumentType.With("document_types: unknown document type (use dl_object, ppt_object or idcard_object)")
+			return nil, ErrDocumentType.With("document_types: unknown document type (use dl_object, ppt_object or idcard_object)")
 		}
-		if first == "" {
-			first = d
+		if !slices.Contains(docs, d) {
+			docs = append(docs, d)
 		}
 	}
-	if first == "" {
-		first = idv.DriversLicense
+	if len(docs) == 0 {
+		docs = []idv.DocumentType{idv.DriversLicense}
 	}
-	return first, nil
+	return docs, nil
 }
 
 // idvStart is what a proofing session is started with.
 type idvStart struct {
 	client, identifier string
-	doc                idv.DocumentType
+	docs               []idv.DocumentType
 	mode, returnURL    string
 	ip, device         string
 }
@@ -106,21 +120,23 @@ func (s *Server) startIDV(ctx context.Context, in idvStart) (session, error) {
 			return session{}, err
 		}
 	}
-	up, err := s.verifier.StartIDV(ctx, s.journey.IDVRequest(person, id, []idv.DocumentType{in.doc}, in.mode))
+	req := s.journey.IDVRequest(person, id, in.docs, in.mode)
+	up, err := s.verifier.StartIDV(ctx, req)
 	if err != nil {
 		return session{}, err
 	}
 	now := s.now()
+	first := string(req.DocumentTypes[0])
 	rec := session{
 		ID: id, Kind: kindIDV, Client: in.client, UpstreamID: up.ID, URL: up.URL,
-		UserIdentifier: in.identifier, Subject: person.Subject(), DocumentType: string(in.doc), LivenessMode: in.mode,
+		UserIdentifier: in.identifier, Subject: person.Subject(), DocumentType: first, LivenessMode: req.LivenessMode,
 		ReturnURL: in.returnURL, IP: in.ip, DeviceID: in.device, CreatedAt: now, ExpiresAt: up.ExpiresAt, Status: StatusPending,
 	}
 	if err := s.track(ctx, rec); err != nil {
 		return session{}, err
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "api idv session started",
-		slog.String("client", in.client), slog.String("session_id", id), slog.String("document_type", string(in.doc)))
+		slog.String("client", in.client), slog.String("session_id", id), slog.String("document_type", first))
 	return rec, nil
 }
 

@@ -16,7 +16,7 @@ func TestIDVSessionLifecycle(t *testing.T) {
 	var logs bytes.Buffer
 	e.srv.log = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	resp, out := e.call("POST", "/v1/idv/sessions", tokenA, map[string]any{
-		"document_types": []string{"passport"}, "liveness_mode": "active",
+		"document_types": []string{"passport"}, "liveness_mode": "passive",
 		"user_identifier": "erika@example.com", "return_url": "https://rp.example/done",
 	})
 	require.Equal(t, 201, resp.StatusCode)
@@ -80,6 +80,9 @@ func TestIDVOutcomes(t *testing.T) {
 			return e.sim.Complete(up, simulator.CompleteOptions{Fixture: "sam-spoof"})
 		}, status: "failed", reason: "liveness", ial: 1},
 		{name: "declined", act: func(e *env, up string) error { return e.sim.Decline(up) }, status: "declined", ial: 1},
+		{name: "1Kosmos FAILED", act: func(e *env, up string) error { return e.sim.Fail(up) }, status: "failed", reason: "not be verified", ial: 1},
+		{name: "1Kosmos ABANDONED", act: func(e *env, up string) error { return e.sim.Abandon(up) }, status: "expired", ial: 1},
+		{name: "1Kosmos EXPIRED", act: func(e *env, up string) error { return e.sim.Expire(up) }, status: "expired", ial: 1},
 		{name: "passed", act: func(e *env, up string) error {
 			return e.sim.Complete(up, simulator.CompleteOptions{Fixture: "marie-martin"})
 		}, status: "completed", ial: 2, enrolls: true},

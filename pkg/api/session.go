@@ -68,7 +68,7 @@ type session struct {
 	Verification string    `json:"verification,omitempty"`
 	MatchResult  string    `json:"match_result,omitempty"`
 	Liveness     string    `json:"liveness,omitempty"`
-	Confidence   float64   `json:"confidence,omitempty"`
+	Confidence   *float64  `json:"confidence,omitempty"` // nil: 1Kosmos gave no figure
 	EventID      string    `json:"event_id,omitempty"`
 	Notified     bool      `json:"notified,omitempty"`
 }

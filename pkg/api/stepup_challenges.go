@@ -97,7 +97,7 @@ func (s *Server) observeChallenge(ctx context.Context, rec *session) error {
 	case idv.StatusCompleted:
 		rec.Status, rec.Reason = StatusCompleted, res.Reason
 		rec.Liveness, rec.Confidence = string(res.Liveness), res.Confidence
-		return s.completeChallenge(ctx, rec, journey.FaceResult{Liveness: res.Liveness, Match: res.FaceMatch})
+		return s.completeChallenge(ctx, rec, journey.FaceResult{Liveness: res.Liveness, Match: res.FaceMatch, Account: res.Account})
 	case idv.StatusDeclined:
 		rec.Status, rec.Reason, rec.MatchResult = StatusDeclined, nonEmpty(res.Reason, "declined by the person"), NoMatch
 	default:

@@ -73,9 +73,8 @@ func TestStepUpChallenge(t *testing.T) {
 			_, out = e.call("GET", "/v1/stepup/challenges/"+id, tokenA, nil)
 			require.Equal(t, tt.status, out["status"])
 			require.Equal(t, tt.match, out["match_result"])
-			if tt.match == "match" {
-				require.Greater(t, out["confidence"].(float64), 0.5)
-			}
+			require.Contains(t, out, "confidence")
+			require.Nil(t, out["confidence"], "1Kosmos gives no figure: null, not an invented one")
 		})
 	}
 }

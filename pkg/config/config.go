@@ -95,7 +95,28 @@ type Simulator struct {
 	// "http" (the real 1Kosmos client over loopback HTTP, the default) or
 	// "direct" (method calls).
 	Client string `yaml:"client"`
+	// Faults (simulator-only) injects failures into the simulator's wire
+	// API, to rehearse a 1Kosmos outage with the shipped binary. They reach
+	// the provider only through client "http".
+	Faults SimulatorFaults `yaml:"faults"`
 }
+
+// SimulatorFaults is what the simulator injects into its wire API
+// (simulator-only; the same as `idbridge simulator --fault-*`). Rates are
+// probabilities between 0 and 1, drawn per request.
+type SimulatorFaults struct {
+	// ErrorRate answers 503 {"code":503,...} (--fault-5xx).
+	ErrorRate float64 `yaml:"error_rate"`
+	// GarbageRate answers 200 with a body that is not JSON (--fault-garbage).
+	GarbageRate float64 `yaml:"garbage_rate"`
+	// DropRate closes the connection without an answer (--fault-drop).
+	DropRate float64 `yaml:"drop_rate"`
+	// Latency delays every wire request (--fault-latency).
+	Latency time.Duration `yaml:"latency"`
+}
+
+// Any reports whether f injects anything.
+func (f SimulatorFaults) Any() bool { return f != SimulatorFaults{} }
 
 // OneKosmos configures the client of a real 1Kosmos tenant. Paths and the
 // curve are configurable because 1Kosmos documents only part of them.

@@ -42,6 +42,7 @@ func (c *Config) problems() []string {
 	oneOf(add, "idv.type", c.IDV.Type, "simulator", "onekosmos")
 	oneOf(add, "idv.simulator.client", c.IDV.Simulator.Client, "http", "direct")
 	oneOf(add, "idv.liveid_mode", c.IDV.LiveIDMode, "app", "capture")
+	simulatorFaults(add, c.IDV)
 	if c.IDV.Type == "onekosmos" {
 		k := c.IDV.OneKosmos
 		for field, v := range map[string]string{"tenant_dns": k.TenantDNS, "license_key": k.LicenseKey, "dvc_id": k.DVCID} {

@@ -8,6 +8,7 @@ package idv
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -38,17 +39,37 @@ const (
 	IDCard         DocumentType = "idcard_object"
 )
 
+// Known reports whether d is one of DocumentTypes.
+func (d DocumentType) Known() bool {
+	switch d {
+	case DriversLicense, Passport, IDCard:
+		return true
+	}
+	return false
+}
+
 // Status is the normalised lifecycle state of a session.
 type Status string
 
-// Session states. Completed, Expired, Declined and Abandoned are terminal.
+// Session states, with the 1Kosmos status words they stand for (the
+// README's status table maps each to the OIDC error and the connector API
+// status). Completed, Expired, Declined and Abandoned are terminal.
 const (
-	StatusPending    Status = "pending"
+	// StatusPending: created, not yet opened. 1Kosmos reports an unfinished
+	// session as INPROGRESS either way, so only the simulator's in-process
+	// verifier tells pending from in progress.
+	StatusPending Status = "pending"
+	// StatusInProgress: 1Kosmos INPROGRESS.
 	StatusInProgress Status = "in_progress"
-	StatusCompleted  Status = "completed"
-	StatusExpired    Status = "expired"
-	StatusDeclined   Status = "declined"
-	StatusAbandoned  Status = "abandoned"
+	// StatusCompleted: 1Kosmos SUCCESS or FAILED; Verification says which.
+	StatusCompleted Status = "completed"
+	// StatusExpired: 1Kosmos EXPIRED (the session timed out).
+	StatusExpired Status = "expired"
+	// StatusDeclined: the person refused. 1Kosmos publishes no word for
+	// it; the simulator's decline button gives it.
+	StatusDeclined Status = "declined"
+	// StatusAbandoned: 1Kosmos ABANDONED (scanning stopped before the end).
+	StatusAbandoned Status = "abandoned"
 )
 
 // Terminal reports whether no further change of s is expected.
@@ -70,16 +91,64 @@ const (
 	NotPerformed Outcome = "not_performed"
 )
 
+// Liveness modes of IDVRequest.LivenessMode.
+const (
+	// LivenessPassive is the selfie liveness check of 1Kosmos's dvcID
+	// workflow: the person takes a selfie, nothing more is asked of them.
+	// It is the only mode 1Kosmos can honour per session: liveness is part
+	// of the workflow configured for the dvcID, and no public field of the
+	// create call asks for another (see LivenessModes).
+	LivenessPassive = "passive"
+)
+
+// LivenessModes lists the IDVRequest.LivenessMode values a Verifier
+// honours; "" means LivenessPassive. "active" (a challenge such as turning
+// the head) and "none" (no selfie) cannot be asked of 1Kosmos per session,
+// so they are refused rather than silently ignored.
+var LivenessModes = []string{LivenessPassive}
+
+// DocumentTypes lists every document type, in the order a hosted page
+// offers them when a request names none.
+var DocumentTypes = []DocumentType{DriversLicense, Passport, IDCard}
+
 // IDVRequest starts a document proofing session.
 type IDVRequest struct {
-	// DocumentType is the document to capture; empty means the verifier's
-	// default (driver's licence).
-	DocumentType DocumentType
-	// LivenessMode is "passive" (default), "active" or "none".
+	// DocumentTypes are the documents the person may present; the first is
+	// the one the session starts with. Empty means driver's licence only.
+	// 1Kosmos's create call takes one documentType (the first); how the
+	// others reach 1Kosmos is the verifier's to say (the 1Kosmos client
+	// documents it on its create request).
+	DocumentTypes []DocumentType
+	// LivenessMode is one of LivenessModes; "" means LivenessPassive.
 	LivenessMode string
 	// UserRef is an opaque, non-personal reference for the person (sent as
 	// 1Kosmos userUID/did). Never an email or document number.
 	UserRef string
+}
+
+// Account is a 1Kosmos user as 1Kosmos names them: the DID of their
+// BlockID identity and the user id (user name) within the community
+// (1Kosmos's user_data.did and userid). Either may be empty when 1Kosmos
+// did not state it.
+type Account struct {
+	DID    string `json:"did,omitempty"`
+	UserID string `json:"userid,omitempty"`
+}
+
+// SameAccount reports whether a and b name the same 1Kosmos user. Nil
+// accounts, and accounts that share no non-empty field, are never the
+// same. When both name a DID, the DIDs decide (compared exactly): the DID
+// is the person's BlockID identity, and the user ids 1Kosmos lists for
+// it (userIdList) are all theirs. Otherwise the user ids decide, compared
+// case-insensitively as 1Kosmos's Java helper compares them.
+func SameAccount(a, b *Account) bool {
+	switch {
+	case a == nil || b == nil:
+		return false
+	case a.DID != "" && b.DID != "":
+		return a.DID == b.DID
+	}
+	return a.UserID != "" && b.UserID != "" && strings.EqualFold(a.UserID, b.UserID)
 }
 
 // Session is a started verification: the hosted page the person opens.
@@ -121,7 +190,12 @@ type Document struct {
 }
 
 // IDVResult is the normalised state of a proofing session. Person and
-// Document are set only when Status is completed.
+// Document are set only when Status is completed and the verification
+// passed.
+//
+// A session that 1Kosmos finished with a failure (FAILED) is Status
+// completed with Verification failed, Reason and ReasonCode: a verdict
+// about the person, never ErrUnavailable.
 type IDVResult struct {
 	SessionID    string
 	Status       Status
@@ -130,9 +204,13 @@ type IDVResult struct {
 	Person       *Person
 	Liveness     Outcome
 	FaceMatch    Outcome
-	// FaceRef references the selfie captured in this session; it becomes the
-	// person's enrolled face for LiveID.
-	FaceRef string
+	// FaceImage is the face captured in this session (image bytes, JPEG
+	// or PNG): 1Kosmos's liveid_object.face, else the document object's
+	// face. It becomes the person's enrolled face. Personal data.
+	FaceImage []byte
+	// Account is the 1Kosmos user whose session it was, when 1Kosmos
+	// states it (v3 sessionData.user); nil otherwise.
+	Account *Account
 	// ProofJWT and CertificateToken are 1Kosmos's signed evidence, kept as
 	// received.
 	ProofJWT         string
@@ -142,32 +220,57 @@ type IDVResult struct {
 	CompletedAt time.Time
 	// Reason explains a failed or declined outcome in words safe to show.
 	Reason string
+	// ReasonCode is 1Kosmos's code for a failure (errorInfo.reason_code,
+	// e.g. "IDV1234"), when given.
+	ReasonCode string
 }
 
 // LiveIDRequest starts a biometric step-up for an enrolled person.
 type LiveIDRequest struct {
+	// UserRef is the opaque reference of IDVRequest.UserRef.
 	UserRef string
-	// FaceRef is the enrolled face to compare against.
-	FaceRef string
+	// Account is the 1Kosmos user the person is bound to. 1Kosmos is not
+	// told who should answer an authenticator session; a verifier may pass
+	// it along as a hint (the 1Kosmos client puts its DID in the session's
+	// free-form metadata, which the simulator reads to play that user).
+	Account *Account
+	// FaceImage is the enrolled face, for verifiers that compare faces
+	// themselves (the simulator's hosted page shows it). Personal data.
+	FaceImage []byte
 }
 
 // LiveIDResult is the normalised state of a step-up challenge.
+//
+// In authenticator-app mode the verifier does not decide whether the
+// right person answered: it reports who authenticated (Account, from the
+// authenticator's user_data) and the caller compares that with the
+// person's bound account (SameAccount). Account is nil when nobody
+// authenticated or 1Kosmos's own rule refuses the answer ("Unauthorized
+// user": no DID, or a user id that is not the DID's); Reason then says
+// why. Liveness and FaceMatch are what the answer states, else
+// not_performed: the authenticator app runs its own biometric and reports
+// no face outcome.
 type LiveIDResult struct {
 	ChallengeID string
 	Status      Status
-	Liveness    Outcome
-	FaceMatch   Outcome
-	// Confidence is between 0 and 1 when the service reports one.
-	Confidence  float64
+	// Account is the 1Kosmos user who authenticated (app mode).
+	Account   *Account
+	Liveness  Outcome
+	FaceMatch Outcome
+	// Confidence is a match confidence between 0 and 1, or nil: 1Kosmos
+	// publishes no such figure. Only the simulator's scores option
+	// (simulator-only) invents one.
+	Confidence  *float64
 	CompletedAt time.Time
 	Reason      string
 }
 
-// FaceCheck asks for liveness and a comparison of one captured image with
-// the enrolled face (1Kosmos {docuverify}/verify).
+// FaceCheck asks for liveness of Image and, when Enrolled is set, a
+// comparison of Image with the enrolled face (1Kosmos {docuverify}/verify).
+// Both are image bytes; personal data.
 type FaceCheck struct {
-	Image   []byte
-	FaceRef string
+	Image    []byte
+	Enrolled []byte
 }
 
 // Verifier is an identity verification service. Implementations are safe
@@ -180,12 +283,16 @@ type Verifier interface {
 	// IDVResult fetches the current state of a session. ErrNotFound if the
 	// id is unknown.
 	IDVResult(ctx context.Context, sessionID string) (IDVResult, error)
-	// StartLiveID creates a biometric step-up challenge whose hosted page (or
-	// authenticator app) captures the face.
+	// StartLiveID creates an authenticator-app session in which the person
+	// signs in with their 1Kosmos app (a QR code or link to Session.URL).
 	StartLiveID(ctx context.Context, req LiveIDRequest) (Session, error)
-	// LiveIDResult fetches the current state of a challenge.
+	// LiveIDResult fetches the current state of a challenge and, once
+	// answered, who authenticated. ErrNotFound if the id is unknown.
 	LiveIDResult(ctx context.Context, challengeID string) (LiveIDResult, error)
-	// CheckFace runs liveness and face comparison on an image captured by
-	// idbridge's own page.
+	// CheckFace runs liveness on an image captured by idbridge's own page
+	// and, when it passed and req.Enrolled is set, compares it with the
+	// enrolled face (FaceMatch not_performed otherwise). The result is
+	// completed and has no ChallengeID or Account. ErrInvalidInput for an
+	// empty image.
 	CheckFace(ctx context.Context, req FaceCheck) (LiveIDResult, error)
 }

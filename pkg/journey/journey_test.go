@@ -81,7 +81,7 @@ func doc(number string) *idv.Document {
 func passedWith(number, family string) idv.IDVResult {
 	return idv.IDVResult{
 		SessionID: "s-" + number, Status: idv.StatusCompleted, Verification: idv.Passed, Liveness: idv.Passed, FaceMatch: idv.Passed,
-		FaceRef: "face-" + number, Person: &idv.Person{GivenName: "G", FamilyName: family, BirthDate: "1990-01-01"}, Document: doc(number),
+		FaceImage: []byte("face-" + number), Person: &idv.Person{GivenName: "G", FamilyName: family, BirthDate: "1990-01-01"}, Document: doc(number),
 	}
 }
 
@@ -285,7 +285,10 @@ func TestFailedVerificationIsRecordedOnlyOnABoundPerson(t *testing.T) {
 func TestCompleteFace(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
-	u := w.verified("L1", "Live", "ns", "live@example.com")
+	res := passedWith("L1", "Live")
+	res.Account = &idv.Account{DID: "did:1k:live", UserID: "u-live"}
+	u, err := w.core.CompleteIDV(ctx, Person{Assert: ident("ns", "live@example.com")}, res)
+	require.NoError(t, err)
 	p, err := w.core.Identify(ctx, Claims{Identifier: ident("ns", "live@example.com"), IdentifierFrom: FromTyped})
 	require.NoError(t, err)
 	for _, tt := range []struct {
@@ -294,11 +297,13 @@ func TestCompleteFace(t *testing.T) {
 		f    FaceResult
 		want error
 	}{
-		{"nobody", Person{}, FaceResult{idv.Passed, idv.Passed}, ErrUnknownPerson},
-		{"no live person", p, FaceResult{idv.Failed, idv.Passed}, ErrLiveness},
-		{"liveness not performed", p, FaceResult{idv.NotPerformed, idv.Passed}, ErrLiveness},
-		{"another face", p, FaceResult{idv.Passed, idv.Failed}, ErrNoMatch},
-		{"the enrolled face", p, FaceResult{idv.Passed, idv.Passed}, nil},
+		{"nobody", Person{}, FaceResult{Liveness: idv.Passed, Match: idv.Passed}, ErrUnknownPerson},
+		{"no live person", p, FaceResult{Liveness: idv.Failed, Match: idv.Passed}, ErrLiveness},
+		{"liveness not performed", p, FaceResult{Liveness: idv.NotPerformed, Match: idv.Passed}, ErrLiveness},
+		{"another face", p, FaceResult{Liveness: idv.Passed, Match: idv.Failed}, ErrNoMatch},
+		{"the enrolled face", p, FaceResult{Liveness: idv.Passed, Match: idv.Passed}, nil},
+		{"the authenticator signed in the verification's account", p, FaceResult{Account: &idv.Account{DID: "did:1k:live", UserID: "u-live"}}, nil},
+		{"the authenticator signed in someone else", p, FaceResult{Account: &idv.Account{DID: "did:1k:other", UserID: "u-other"}}, ErrNoMatch},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := w.core.CompleteFace(ctx, tt.p, tt.f)
@@ -316,7 +321,7 @@ func TestCompleteFace(t *testing.T) {
 	require.NoError(t, w.repo.RecordVerification(ctx, unbound.Subject, passedWith("L2", "Unbound"), ""))
 	got, err := w.core.Reload(ctx, unbound.Subject, FromCaller, users.Identifier{})
 	require.NoError(t, err)
-	_, err = w.core.CompleteFace(ctx, got, FaceResult{idv.Passed, idv.Passed})
+	_, err = w.core.CompleteFace(ctx, got, FaceResult{Liveness: idv.Passed, Match: idv.Passed})
 	require.ErrorIs(t, err, ErrNotEnrolled, "a face without a recorded binding is never compared")
 }
 

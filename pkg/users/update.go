@@ -138,10 +138,11 @@ func (r *Repo) RecordVerification(ctx context.Context, sub string, res idv.IDVRe
 	if res.Person != nil {
 		person = *res.Person
 	}
-	rec.Verified = &Verified{Person: person, Document: res.Document, Liveness: res.Liveness, FaceMatch: res.FaceMatch, TxnID: res.SessionID, VerifiedAt: at, ProofJWT: res.ProofJWT}
+	rec.Verified = &Verified{Person: person, Document: res.Document, Liveness: res.Liveness, FaceMatch: res.FaceMatch, TxnID: res.SessionID, VerifiedAt: at, ProofJWT: res.ProofJWT,
+		FaceImage: res.FaceImage, Account: res.Account}
 	rec.IDVStatus = "verified"
-	if res.FaceRef != "" {
-		rec.FaceRef, rec.EnrolledBy = res.FaceRef, boundBy
+	if len(res.FaceImage) > 0 {
+		rec.FaceRef, rec.EnrolledBy = faceRef(res.FaceImage), boundBy
 	}
 	return r.save(ctx, rec)
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"strings"
 	"sync"
@@ -49,7 +50,8 @@ func newRepo(t testing.TB, now func() time.Time, retention time.Duration) (*Repo
 func passed(number string) idv.IDVResult {
 	return idv.IDVResult{
 		SessionID: "sess-1", Status: idv.StatusCompleted, Verification: idv.Passed,
-		Liveness: idv.Passed, FaceMatch: idv.Passed, FaceRef: "face-ref-1",
+		Liveness: idv.Passed, FaceMatch: idv.Passed, FaceImage: []byte("face-image-of-ada"),
+		Account:  &idv.Account{DID: "did-ada", UserID: "ada.lovelace"},
 		Person:   &idv.Person{GivenName: "Ada", FamilyName: "Lovelace", BirthDate: "1815-12-10"},
 		Document: &idv.Document{Type: idv.Passport, Number: number, IssuingCountry: "GB"},
 	}
@@ -66,13 +68,16 @@ func TestVerificationIsSealedAndFindable(t *testing.T) {
 
 	raw, err := st.Get(ctx, userKey(u.Subject))
 	require.NoError(t, err)
-	for _, secret := range []string{"Lovelace", "P123456", "1815-12-10", "ada@example.com"} {
+	for _, secret := range []string{"Lovelace", "P123456", "1815-12-10", "ada@example.com", "face-image-of-ada",
+		base64.StdEncoding.EncodeToString([]byte("face-image-of-ada")), "did-ada", "ada.lovelace"} {
 		require.False(t, bytes.Contains(raw, []byte(secret)), "%q stored in clear", secret)
 	}
 
 	got, err := r.Get(ctx, u.Subject)
 	require.NoError(t, err)
 	require.True(t, got.Enrolled())
+	require.Equal(t, []byte("face-image-of-ada"), got.EnrolledFace(), "the enrolled face image, sealed")
+	require.Equal(t, &idv.Account{DID: "did-ada", UserID: "ada.lovelace"}, got.EnrolledAccount())
 	require.Equal(t, "Lovelace", got.Verified.Person.FamilyName)
 	require.Equal(t, "verified", got.IDVStatus)
 
@@ -108,6 +113,8 @@ func TestRetentionDropsVerifiedData(t *testing.T) {
 	require.NoError(t, err)
 	require.Nil(t, got.Verified)
 	require.False(t, got.Enrolled())
+	require.Nil(t, got.EnrolledFace(), "retention drops the face image")
+	require.Nil(t, got.EnrolledAccount())
 	status, v, err := r.Identity(ctx, u.Subject)
 	require.NoError(t, err)
 	require.Equal(t, "verified", status)

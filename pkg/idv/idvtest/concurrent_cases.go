@@ -33,7 +33,7 @@ func runConcurrent(t *testing.T, h Harness) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sessions[i], errs[i] = h.Verifier.StartIDV(ctx, idv.IDVRequest{DocumentType: fixtures[i%len(fixtures)].Document.Type})
+			sessions[i], errs[i] = h.Verifier.StartIDV(ctx, idv.IDVRequest{DocumentTypes: []idv.DocumentType{fixtures[i%len(fixtures)].Document.Type}})
 		}()
 	}
 	wg.Wait()

@@ -35,8 +35,15 @@ type Harness struct {
 	Complete func(t *testing.T, sessionID string, opt simulator.CompleteOptions)
 	// Decline presses decline on the hosted page (proofing or LiveID).
 	Decline func(t *testing.T, sessionID string)
+	// Fail, Abandon and Expire end a proofing session FAILED, ABANDONED or
+	// EXPIRED (Expire also an authenticator session); nil skips those
+	// cases.
+	Fail, Abandon, Expire func(t *testing.T, sessionID string)
 	// CompleteLiveID answers a LiveID challenge in the authenticator.
 	CompleteLiveID func(t *testing.T, challengeID string, opt simulator.LiveIDOptions)
+	// Account returns the 1Kosmos account the service plays for a
+	// proofing session's UserRef; nil skips the cases that need it.
+	Account func(t *testing.T, userRef string) idv.Account
 	// OpenPage opens a session URL as a browser would (moves the session to
 	// in_progress); nil skips the in-progress case.
 	OpenPage func(t *testing.T, url string)
@@ -47,8 +54,17 @@ type Harness struct {
 	Advance func(t *testing.T, d time.Duration)
 	// SessionTTL is the service's session lifetime (default 10 minutes).
 	SessionTTL time.Duration
-	// Scores tells whether results should carry scores.
+	// Scores tells whether results should carry the simulator's scores.
 	Scores bool
+	// TellsPending says the verifier tells a pending session from one in
+	// progress (1Kosmos reports both as INPROGRESS).
+	TellsPending bool
+	// NamesNoAccount says the verifier's results do not say whose session
+	// it was (1Kosmos's v1 results carry no sessionData).
+	NamesNoAccount bool
+	// CertificateToken says passed results carry a certificate token
+	// (v1's top-level token; v3 has none).
+	CertificateToken bool
 }
 
 // RunTests runs the whole suite against h.
@@ -61,37 +77,54 @@ func RunTests(t *testing.T, h Harness) {
 		h.SessionTTL = simulator.DefaultSessionTTL
 	}
 	t.Run("IDV", func(t *testing.T) { runIDV(t, h) })
+	t.Run("IDVStatuses", func(t *testing.T) { runIDVStatuses(t, h) })
 	t.Run("LiveID", func(t *testing.T) { runLiveID(t, h) })
 	t.Run("CheckFace", func(t *testing.T) { runCheckFace(t, h) })
 	t.Run("Concurrent", func(t *testing.T) { runConcurrent(t, h) })
 }
 
 // ForSimulator returns a Harness whose hooks drive sim in-process and whose
-// Verifier is sim itself; replace Verifier to test a client of sim. clock
-// may be nil (no expiry cases); otherwise it must be sim's Config.Now.
+// Verifier is sim itself; replace Verifier (and the flags that describe
+// it) to test a client of sim. clock may be nil (no expiry cases);
+// otherwise it must be sim's Config.Now.
 func ForSimulator(sim *simulator.Simulator, clock *Clock) Harness {
+	hook := func(f func(string) error) func(t *testing.T, id string) {
+		return func(t *testing.T, id string) {
+			t.Helper()
+			require.NoError(t, f(id))
+		}
+	}
 	h := Harness{
 		Verifier: sim,
 		Complete: func(t *testing.T, id string, opt simulator.CompleteOptions) {
 			t.Helper()
 			require.NoError(t, sim.Complete(id, opt))
 		},
-		Decline: func(t *testing.T, id string) {
-			t.Helper()
-			require.NoError(t, sim.Decline(id))
-		},
+		Decline: hook(sim.Decline),
+		Fail:    hook(sim.Fail),
+		Abandon: hook(sim.Abandon),
+		Expire:  hook(sim.Expire),
 		CompleteLiveID: func(t *testing.T, id string, opt simulator.LiveIDOptions) {
 			t.Helper()
 			require.NoError(t, sim.CompleteLiveID(id, opt))
+		},
+		Account: func(t *testing.T, userRef string) idv.Account {
+			t.Helper()
+			a, ok := sim.Account(userRef)
+			require.True(t, ok, "the simulator plays no account for %q", userRef)
+			return a
 		},
 		OpenPage: func(t *testing.T, url string) {
 			t.Helper()
 			path, ok := strings.CutPrefix(url, sim.BaseURL())
 			require.True(t, ok, "session URL %q is not under the simulator's BaseURL", url)
 			rec := httptest.NewRecorder()
-			sim.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+			req := httptest.NewRequest(http.MethodGet, path, nil)
+			req.Header.Set("Accept", "text/html")
+			sim.Handler().ServeHTTP(rec, req)
 			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 		},
+		TellsPending: true,
 	}
 	if clock != nil {
 		h.Advance = func(t *testing.T, d time.Duration) { clock.Advance(d) }

@@ -25,13 +25,13 @@ func BenchmarkIDVResult(b *testing.B) {
 
 // BenchmarkNormalizeResult measures normalising a completed result.
 func BenchmarkNormalizeResult(b *testing.B) {
-	raw, err := os.ReadFile("testdata/results/sim_completed_dl.json")
+	raw, err := os.ReadFile("../simulator/testdata/golden/result_v3_success.json")
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		if _, err := normalizeResult(raw); err != nil {
+		if _, err := normalizeResult(raw, testNow); err != nil {
 			b.Fatal(err)
 		}
 	}

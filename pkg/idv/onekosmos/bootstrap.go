@@ -30,6 +30,9 @@ type tenant struct {
 	sessions      string
 	dv            *signer // nil until the docuverify key is fetched
 	sess          *signer // nil until the sessions key is fetched
+	// community signs account lookups (ECDH with community.publicKey);
+	// nil when community_info gave no usable key.
+	community *signer
 }
 
 // need says which service keys a call requires.
@@ -185,8 +188,9 @@ type communityInfo struct {
 		TenantTag string `json:"tenanttag"`
 	} `json:"tenant"`
 	Community *struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
+		ID        string `json:"id"`
+		Name      string `json:"name"`
+		PublicKey string `json:"publicKey"`
 	} `json:"community"`
 }
 
@@ -217,6 +221,9 @@ func (c *Client) fetchCommunity(ctx context.Context, t *tenant) error {
 			t.tenantTag = ci.Tenant.TenantTag
 			t.communityID = ci.Community.ID
 			t.communityName = ci.Community.Name
+			if k := ci.Community.PublicKey; k != "" {
+				t.community, _ = c.signerFor(k, c.cfg.AppID) // unusable: lookups report it
+			}
 			if t.communityName == "" {
 				t.communityName = c.cfg.Community
 			}

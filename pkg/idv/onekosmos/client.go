@@ -7,7 +7,9 @@
 // to the normalised types of package idv. Document proofing uses docuverify
 // document share sessions (create, then poll the result); LiveID uses
 // authenticator-app sessions of the sessions service, or a docuverify face
-// check on an image captured by idbridge itself.
+// check on an image captured by idbridge itself. What is read from 1Kosmos
+// follows shared/onekosmos/FACTS.md; older spellings are accepted as
+// lenient fallbacks only.
 //
 // Failures are reported with the sentinel errors of package idv:
 // ErrUnavailable (network, timeout, 5xx, garbage, circuit open),
@@ -40,11 +42,13 @@ const (
 	DefaultBreakerFailures  = 5
 	DefaultBreakerOpenFor   = 30 * time.Second
 	DefaultAppSessionURL    = "{sessions}/session/{id}"
+	DefaultFacePurpose      = "doc_enrollment"
 )
 
 // Paths holds every service path the client calls. 1Kosmos documents only
 // some of them, so all are configurable; zero fields take the defaults in
-// DefaultPaths. AppSessionResponse contains the placeholder "{id}".
+// DefaultPaths. AppSessionResponse contains the placeholder "{id}";
+// AccountInfo the placeholders "{community}" and "{did}".
 type Paths struct {
 	CommunityInfo      string
 	ServiceDirectory   string
@@ -55,6 +59,9 @@ type Paths struct {
 	Verify             string
 	AppSessionNew      string
 	AppSessionResponse string
+	// AccountInfo is the account lookup by DID, relative to the service
+	// map's adminconsole.
+	AccountInfo string
 }
 
 // DefaultPaths are the paths 1Kosmos's helpers and documentation use.
@@ -68,6 +75,7 @@ var DefaultPaths = Paths{
 	Verify:             "/verify",
 	AppSessionNew:      "/session/new",
 	AppSessionResponse: "/session/{id}/response",
+	AccountInfo:        "/api/r1/community/{community}/userdid/{did}/userinfo",
 }
 
 // BreakerConfig configures the circuit breaker shared by all calls of a
@@ -107,9 +115,10 @@ type Config struct {
 	// Paths overrides service paths.
 	Paths Paths
 	// AppSessionURL is the template for the URL a QR code or link shows for
-	// an authenticator-app session when the service answers none;
-	// placeholders {sessions} (service base URL) and {id}. Default
-	// "{sessions}/session/{id}". A url in the create answer wins.
+	// an authenticator-app session; placeholders {sessions} (service base
+	// URL) and {id}. Default "{sessions}/session/{id}", the session object
+	// the 1Kosmos app fetches (INFERRED). The url of the session/new answer
+	// is not used: 1Kosmos's helpers replace it with the sessions base URL.
 	AppSessionURL string
 	// SessionTTL is reported as Session.ExpiresAt - now. 1Kosmos documents
 	// no session lifetime; default 10 minutes.
@@ -118,6 +127,9 @@ type Config struct {
 	// when IDVRequest.LivenessMode is set. 1Kosmos documents no such field
 	// (liveness is part of the dvcID workflow), so it is off by default.
 	RecordLivenessMode bool
+	// FacePurpose is the purpose of face_compare checks. Default
+	// "doc_enrollment", the only value public material shows.
+	FacePurpose string
 	// HTTPClient makes the calls; default a client with no overall timeout
 	// (Timeout applies per call).
 	HTTPClient *http.Client
@@ -197,6 +209,9 @@ func New(cfg Config) (*Client, error) {
 	if !strings.Contains(cfg.Paths.AppSessionResponse, "{id}") {
 		problems = append(problems, "Paths.AppSessionResponse must contain {id}")
 	}
+	if !strings.Contains(cfg.Paths.AccountInfo, "{did}") {
+		problems = append(problems, "Paths.AccountInfo must contain {did}")
+	}
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("onekosmos: invalid config: %s: %w", strings.Join(problems, "; "), idv.ErrInvalidInput)
 	}
@@ -245,6 +260,8 @@ func applyDefaults(cfg *Config) {
 	def(&p.Verify, d.Verify)
 	def(&p.AppSessionNew, d.AppSessionNew)
 	def(&p.AppSessionResponse, d.AppSessionResponse)
+	def(&p.AccountInfo, d.AccountInfo)
+	def(&cfg.FacePurpose, DefaultFacePurpose)
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = DefaultSessionTTL
 	}

@@ -13,22 +13,29 @@ import (
 )
 
 // TestClientAgainstSimulator runs the shared verifier suite with the client
-// talking HTTP to the simulator: bootstrap, envelope, sessions, results,
-// face checks and authenticator sessions end to end.
+// talking HTTP to the simulator: bootstrap, envelope, sessions, results
+// of every status, face checks, authenticator sessions and the account
+// lookup, end to end. The variants cover both curves, both result
+// versions and every spelling the simulator can answer in.
 func TestClientAgainstSimulator(t *testing.T) {
 	for _, tc := range []struct {
-		name   string
-		curve  string
-		scores bool
+		name      string
+		curve     string
+		scores    bool
+		spellings simulator.Spellings
+		v1        bool
 	}{
-		{name: "secp256k1", curve: "secp256k1"},
-		{name: "prime256v1 with scores", curve: "prime256v1", scores: true},
+		{name: "secp256k1 v3", curve: "secp256k1"},
+		{name: "prime256v1 v3 with scores, reasonCode, result.certifications", curve: "prime256v1", scores: true,
+			spellings: simulator.Spellings{ReasonCodeCamel: true, Certifications: simulator.CertificationsInResult}},
+		{name: "secp256k1 v1, certifications in a result string", curve: "secp256k1", v1: true,
+			spellings: simulator.Spellings{Certifications: simulator.CertificationsResultString}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// The client shares the simulator's clock, so requestid.ts
 			// follows it and the freshness check stays on.
-			sim, srv, clock := idvtest.StartSimulator(t, simulator.Config{Curve: tc.curve, Scores: tc.scores})
-			c, err := New(Config{
+			sim, srv, clock := idvtest.StartSimulator(t, simulator.Config{Curve: tc.curve, Scores: tc.scores, Spellings: tc.spellings})
+			cfg := Config{
 				BaseURL:    srv.URL,
 				TenantDNS:  sim.TenantDNS(),
 				Community:  sim.Community(),
@@ -37,11 +44,18 @@ func TestClientAgainstSimulator(t *testing.T) {
 				Curve:      tc.curve,
 				Timeout:    30 * time.Second,
 				Now:        clock.Now,
-			})
+			}
+			if tc.v1 {
+				cfg.Paths.Result = DefaultPaths.ResultFallback // the path 1Kosmos's helpers call
+			}
+			c, err := New(cfg)
 			require.NoError(t, err)
 			h := idvtest.ForSimulator(sim, clock)
 			h.Verifier = c
 			h.Scores = tc.scores
+			h.TellsPending = false
+			h.NamesNoAccount = tc.v1
+			h.CertificateToken = tc.v1
 			idvtest.RunTests(t, h)
 		})
 	}
@@ -95,6 +109,6 @@ func TestClientSurvivesSimulatorFaults(t *testing.T) {
 	clock.Advance(31 * time.Second)
 	r, err := c.IDVResult(ctx, s.ID)
 	require.NoError(t, err)
-	require.Equal(t, idv.StatusPending, r.Status)
+	require.Equal(t, idv.StatusInProgress, r.Status, "1Kosmos's INPROGRESS")
 	require.Equal(t, "closed", c.BreakerState())
 }

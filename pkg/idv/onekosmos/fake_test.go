@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -22,11 +23,14 @@ type fakeService struct {
 	t   testing.TB
 	srv *httptest.Server
 
-	mu     sync.Mutex
-	dv     *envelope.KeyPair
-	sess   *envelope.KeyPair
-	routes map[string]http.HandlerFunc
-	counts map[string]int
+	mu        sync.Mutex
+	dv        *envelope.KeyPair
+	sess      *envelope.KeyPair
+	community *envelope.KeyPair
+	// accounts answers the account lookup: DID -> userIdList.
+	accounts map[string][]string
+	routes   map[string]http.HandlerFunc
+	counts   map[string]int
 }
 
 const (
@@ -46,6 +50,8 @@ const (
 	rResult    = "POST /docuverify/document_share_session/result"
 	rVerify    = "POST /docuverify/verify"
 	rNew       = "PUT /sessions/session/new"
+	rResponse  = "GET /sessions/session/{id}/response"
+	rLookup    = "GET /adminconsole/{did}/userinfo"
 )
 
 func newFake(t testing.TB) *fakeService {
@@ -55,13 +61,16 @@ func newFake(t testing.TB) *fakeService {
 	require.NoError(t, err)
 	f.sess, err = envelope.GenerateKey(envelope.Secp256k1)
 	require.NoError(t, err)
+	f.community, err = envelope.GenerateKey(envelope.Secp256k1)
+	require.NoError(t, err)
+	f.accounts = map[string][]string{}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 
 	f.routes[rCommunity] = func(w http.ResponseWriter, r *http.Request) {
 		writeJSONT(w, 200, map[string]any{
 			"tenant":    map[string]any{"id": "t1", "tenanttag": "fake"},
-			"community": map[string]any{"id": "c1", "name": "default"},
+			"community": map[string]any{"id": "c1", "name": "default", "publicKey": f.community.PublicB64()},
 		})
 	}
 	f.routes[rSD] = func(w http.ResponseWriter, r *http.Request) {
@@ -82,7 +91,35 @@ func newFake(t testing.TB) *fakeService {
 	}
 	f.routes[rResultV3] = f.resultOK("Pending")
 	f.routes[rResult] = f.resultOK("Pending")
+	f.routes[rLookup] = f.lookup
 	return f
+}
+
+// lookup answers the account lookup by DID as 1Kosmos's helpers expect it:
+// headers keyed with the community key, {data} sealed with the same key.
+func (f *fakeService) lookup(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("X-TenantTag") != "fake" {
+		writeJSONT(w, 400, map[string]any{"code": 400, "message": "X-TenantTag header is required"})
+		return
+	}
+	key, _, ok := f.openWith(r, f.community)
+	if !ok {
+		writeJSONT(w, 401, map[string]any{"code": 401, "message": "invalid licensekey"})
+		return
+	}
+	parts := strings.Split(r.URL.Path, "/")
+	f.mu.Lock()
+	ids, found := f.accounts[parts[len(parts)-2]]
+	f.mu.Unlock()
+	if !found {
+		writeJSONT(w, 404, map[string]any{"code": 404, "message": "user not found"})
+		return
+	}
+	b, err := json.Marshal(map[string]any{"userIdList": ids, "id": "pon-1"})
+	require.NoError(f.t, err)
+	wire, err := envelope.Seal(key, b)
+	require.NoError(f.t, err)
+	writeJSONT(w, 200, map[string]string{"data": wire})
 }
 
 func writeJSONT(w http.ResponseWriter, status int, v any) {
@@ -95,8 +132,14 @@ func (f *fakeService) serve(w http.ResponseWriter, r *http.Request) {
 	key := r.Method + " " + r.URL.Path
 	f.mu.Lock()
 	h, ok := f.routes[key]
-	if !ok && r.Method == http.MethodGet {
-		h, ok = f.routes["GET /sessions/session/{id}/response"]
+	switch {
+	case ok || r.Method != http.MethodGet:
+	case strings.HasPrefix(r.URL.Path, "/adminconsole/"):
+		key = rLookup
+		h, ok = f.routes[rLookup]
+	default:
+		key = rResponse
+		h, ok = f.routes[rResponse]
 	}
 	f.counts[key]++
 	f.mu.Unlock()

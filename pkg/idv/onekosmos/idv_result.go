@@ -58,7 +58,7 @@ func (c *Client) IDVResult(ctx context.Context, sessionID string) (idv.IDVResult
 	if err != nil {
 		return idv.IDVResult{}, err
 	}
-	res, err := normalizeResult(plain)
+	res, err := normalizeResult(plain, c.cfg.Now())
 	if err != nil {
 		return idv.IDVResult{}, unavailable("result", err)
 	}

@@ -4,21 +4,29 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/idbridge/idbridge/pkg/idv"
 )
 
 // sessionRequest is the create sessionRequest, in the helper's field
-// order. LivenessMode has no documented wire field; it is sent only when
-// Config.RecordLivenessMode is set.
+// order. DocumentTypes and LivenessMode are ours: 1Kosmos documents
+// neither.
 type sessionRequest struct {
 	TenantDNS     string `json:"tenantDNS"`
 	CommunityName string `json:"communityName"`
-	DocumentType  string `json:"documentType"`
-	UserUID       string `json:"userUID"`
-	DID           string `json:"did"`
-	LivenessMode  string `json:"livenessMode,omitempty"`
+	// DocumentType is the document the session starts with (documented).
+	DocumentType string `json:"documentType"`
+	// DocumentTypes lists every document the person may present, sent
+	// only when there are several: NOT PUBLIC whether a real tenant reads
+	// it (the dvcID workflow decides what its hosted page accepts); the
+	// simulator offers exactly these.
+	DocumentTypes []string `json:"documentTypes,omitempty"`
+	UserUID       string   `json:"userUID"`
+	DID           string   `json:"did"`
+	// LivenessMode is sent only with Config.RecordLivenessMode.
+	LivenessMode string `json:"livenessMode,omitempty"`
 }
 
 // createBody is the plaintext of the create body's "data".
@@ -33,27 +41,25 @@ type createAnswer struct {
 	URL       string `json:"url"`
 }
 
-// validDocumentType maps the port's document type to the wire value.
-func validDocumentType(d idv.DocumentType) (string, error) {
-	switch d {
-	case "":
-		return string(idv.DriversLicense), nil
-	case idv.DriversLicense, idv.Passport, idv.IDCard:
-		return string(d), nil
-	}
-	return "", fmt.Errorf("onekosmos: unknown document type %q: %w", d, idv.ErrInvalidInput)
-}
-
-// createRequest builds the create plaintext for req.
+// createRequest builds the create plaintext for req: every document type
+// known (driver's licence when none), the liveness mode one 1Kosmos can
+// honour.
 func (c *Client) createRequest(req idv.IDVRequest) (createBody, error) {
-	doc, err := validDocumentType(req.DocumentType)
-	if err != nil {
-		return createBody{}, err
+	var docs []string
+	for _, d := range req.DocumentTypes {
+		if !d.Known() {
+			return createBody{}, fmt.Errorf("onekosmos: unknown document type %q: %w", d, idv.ErrInvalidInput)
+		}
+		if !slices.Contains(docs, string(d)) {
+			docs = append(docs, string(d))
+		}
 	}
-	switch req.LivenessMode {
-	case "", "passive", "active", "none":
-	default:
-		return createBody{}, fmt.Errorf("onekosmos: unknown liveness mode %q: %w", req.LivenessMode, idv.ErrInvalidInput)
+	if len(docs) == 0 {
+		docs = []string{string(idv.DriversLicense)}
+	}
+	if req.LivenessMode != "" && !slices.Contains(idv.LivenessModes, req.LivenessMode) {
+		return createBody{}, fmt.Errorf("onekosmos: liveness mode %q cannot be asked of 1Kosmos (it honours %s): %w",
+			req.LivenessMode, strings.Join(idv.LivenessModes, ", "), idv.ErrInvalidInput)
 	}
 	user := strings.TrimSpace(req.UserRef)
 	if user == "" {
@@ -62,9 +68,12 @@ func (c *Client) createRequest(req idv.IDVRequest) (createBody, error) {
 	sr := sessionRequest{
 		TenantDNS:     c.cfg.TenantDNS,
 		CommunityName: c.cfg.Community,
-		DocumentType:  doc,
+		DocumentType:  docs[0],
 		UserUID:       user,
 		DID:           user,
+	}
+	if len(docs) > 1 {
+		sr.DocumentTypes = docs
 	}
 	if c.cfg.RecordLivenessMode {
 		sr.LivenessMode = req.LivenessMode

@@ -11,15 +11,13 @@ import (
 	"github.com/idbridge/idbridge/pkg/idv"
 )
 
-// appSessionRequest is the plain body of PUT {sessions}/session/new: the
-// helper's origin, scopes and authtype, plus purpose and metadata naming
-// the person and the enrolled face (fields 1Kosmos does not document; the
-// simulator reads them, the real service ignores what it does not know).
+// appSessionRequest is the plain body of PUT {sessions}/session/new, as
+// 1Kosmos's helpers send it: origin, scopes, authtype and free-form
+// metadata (FACTS.md section 6).
 type appSessionRequest struct {
 	Origin   appOrigin   `json:"origin"`
 	Scopes   string      `json:"scopes"`
 	AuthType string      `json:"authtype"`
-	Purpose  string      `json:"purpose"`
 	Metadata appMetadata `json:"metadata"`
 }
 
@@ -31,18 +29,31 @@ type appOrigin struct {
 	AuthPage      string `json:"authPage"`
 }
 
+// appMetadata is the session's metadata. Purpose is 1Kosmos's (its helpers
+// read sessionInfo.metadata.purpose). DID and UserRef are ours: the DID of
+// the 1Kosmos user expected to answer and the opaque reference the person
+// was proofed under (the did of their proofing session). The real service
+// stores metadata as it is and does not act on them; the simulator reads
+// them to play that user. Nothing personal is sent: anyone holding the
+// session URL can read the session object.
 type appMetadata struct {
-	UserID  string `json:"userId,omitempty"`
-	FaceRef string `json:"faceRef,omitempty"`
+	Purpose string `json:"purpose"`
+	DID     string `json:"did,omitempty"`
+	UserRef string `json:"userRef,omitempty"`
 }
 
 // StartLiveID creates an authenticator-app session: PUT
 // {sessions}/session/new with a plain JSON body and headers encrypted
-// with the sessions service key; success is 201 {sessionId, url?}. The
-// session URL is the answer's url, else Config.AppSessionURL filled in.
+// with the sessions service key; success is 201 {sessionId}. The session
+// URL is Config.AppSessionURL filled in, {sessions}/session/{id} by
+// default: the answer's url is not used, as 1Kosmos's helpers replace it.
 // Never retried.
 func (c *Client) StartLiveID(ctx context.Context, req idv.LiveIDRequest) (idv.Session, error) {
 	const op = "session_new"
+	md := appMetadata{Purpose: "authentication", UserRef: req.UserRef}
+	if req.Account != nil {
+		md.DID = req.Account.DID
+	}
 	var ans createAnswer
 	var sessions string
 	err := c.signedCall(ctx, needSessions, func(t *tenant) error {
@@ -53,8 +64,7 @@ func (c *Client) StartLiveID(ctx context.Context, req idv.LiveIDRequest) (idv.Se
 				CommunityID: t.communityID, AuthPage: "blockid://authenticate",
 			},
 			AuthType: "none",
-			Purpose:  "authentication",
-			Metadata: appMetadata{UserID: req.UserRef, FaceRef: req.FaceRef},
+			Metadata: md,
 		})
 		if err != nil {
 			return err
@@ -82,26 +92,25 @@ func (c *Client) StartLiveID(ctx context.Context, req idv.LiveIDRequest) (idv.Se
 	if err != nil {
 		return idv.Session{}, err
 	}
-	u := ans.URL
-	if u == "" {
-		u = strings.NewReplacer("{sessions}", sessions, "{id}", url.PathEscape(ans.SessionID)).Replace(c.cfg.AppSessionURL)
-	}
+	u := strings.NewReplacer("{sessions}", sessions, "{id}", url.PathEscape(ans.SessionID)).Replace(c.cfg.AppSessionURL)
 	return idv.Session{ID: ans.SessionID, URL: u, ExpiresAt: c.cfg.Now().Add(c.cfg.SessionTTL)}, nil
 }
 
 // LiveIDResult polls an authenticator-app session: GET
-// {sessions}/session/{id}/response with "addsessioninfo: 1". Its data is
-// encrypted by the authenticator, so it is decrypted with ECDH(client
-// private, the answer's publicKey), not with the service key. Until the
-// person answers there is no data and the plain status is reported.
-// ErrNotFound for an unknown session. Idempotent and retried.
+// {sessions}/session/{id}/response with "addsessioninfo: 1". A 200
+// without data means nobody has answered (its status word, when it has
+// one, is read leniently; a session object past its expiryTS is expired).
+// With data, the authenticator's user_data is decrypted with ECDH(client
+// private, the answer's publicKey) and the user who signed in is checked
+// as 1Kosmos's helpers check it (authenticatedAccount). ErrNotFound for an
+// unknown session. Idempotent and retried.
 func (c *Client) LiveIDResult(ctx context.Context, challengeID string) (idv.LiveIDResult, error) {
 	const op = "session_response"
 	if strings.TrimSpace(challengeID) == "" {
 		return idv.LiveIDResult{}, fmt.Errorf("onekosmos: empty challenge id: %w", idv.ErrInvalidInput)
 	}
 	path := strings.ReplaceAll(c.cfg.Paths.AppSessionResponse, "{id}", url.PathEscape(challengeID))
-	var res idv.LiveIDResult
+	var ans appAnswer
 	err := c.signedCall(ctx, needSessions, func(t *tenant) error {
 		return c.do(ctx, exchange{
 			op: op, idempotent: true,
@@ -124,8 +133,7 @@ func (c *Client) LiveIDResult(ctx context.Context, challengeID string) (idv.Live
 					return c.serviceError(op, status, raw)
 				}
 				var err error
-				res, err = c.openAppAnswer(raw)
-				if err != nil {
+				if ans, err = c.openAppAnswer(raw); err != nil {
 					return unavailable(op, err)
 				}
 				return nil
@@ -134,6 +142,13 @@ func (c *Client) LiveIDResult(ctx context.Context, challengeID string) (idv.Live
 	})
 	if err != nil {
 		return idv.LiveIDResult{}, err
+	}
+	res := ans.result(c.cfg.Now())
+	if ans.user != nil {
+		res.Account, res.Reason, err = c.authenticatedAccount(ctx, ans.user)
+		if err != nil {
+			return idv.LiveIDResult{}, err
+		}
 	}
 	switch res.ChallengeID {
 	case "":
@@ -145,34 +160,32 @@ func (c *Client) LiveIDResult(ctx context.Context, challengeID string) (idv.Live
 	return res, nil
 }
 
-// openAppAnswer decrypts and normalises a session response.
-func (c *Client) openAppAnswer(raw []byte) (idv.LiveIDResult, error) {
+// openAppAnswer reads a session response and, when it carries data,
+// decrypts the authenticator's user_data.
+func (c *Client) openAppAnswer(raw []byte) (appAnswer, error) {
 	o, err := parseObj(raw)
 	if err != nil {
-		return idv.LiveIDResult{}, err
+		return appAnswer{}, err
 	}
+	a := appAnswer{outer: o}
 	data := o.str("data")
 	if data == "" {
-		return normalizeLive(raw, false)
+		return a, nil
 	}
 	peer := o.str("publicKey")
 	if peer == "" {
-		return idv.LiveIDResult{}, errUndecrypt
+		return appAnswer{}, errUndecrypt
 	}
 	s, err := c.signerFor(peer, c.cfg.AppID)
 	if err != nil {
-		return idv.LiveIDResult{}, errUndecrypt
+		return appAnswer{}, errUndecrypt
 	}
 	plain, err := s.open(data)
 	if err != nil {
-		return idv.LiveIDResult{}, errUndecrypt
+		return appAnswer{}, errUndecrypt
 	}
-	res, err := normalizeLive(plain, true)
-	if err != nil {
-		return idv.LiveIDResult{}, err
+	if a.user, err = parseObj(plain); err != nil {
+		return appAnswer{}, err
 	}
-	if res.ChallengeID == "" {
-		res.ChallengeID = o.str("sessionId")
-	}
-	return res, nil
+	return a, nil
 }

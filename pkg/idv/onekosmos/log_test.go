@@ -20,8 +20,9 @@ func TestLogsCarryNoSecretsOrPersonalData(t *testing.T) {
 	image := []byte("selfie-bytes-0123456789")
 	f.set(rResultV3, func(w http.ResponseWriter, r *http.Request) {
 		key, _, _ := f.open(r)
-		f.sealed(w, key, map[string]any{"sessionId": "s-1", "status": "Completed", "verification": "Passed",
-			"dl_object": map[string]any{"firstName": "Zebulon", "lastName": "Quixote", "documentNumber": "DN-998877", "dob": "1970-01-02"}})
+		f.sealed(w, key, map[string]any{"sessionId": "s-1", "sessionResult": "SUCCESS",
+			"sessionData": map[string]any{"user": map[string]any{"uid": "did-zeb", "username": "zebulon@example.com"}},
+			"document":    map[string]any{"firstName": "Zebulon", "lastName": "Quixote", "documentId": "DN-998877", "dob": "19700102"}})
 	})
 	f.set(rVerify, func(w http.ResponseWriter, r *http.Request) {
 		writeJSONT(w, 400, map[string]any{"code": 400, "message": "bad license " + fakeLicense})
@@ -36,13 +37,14 @@ func TestLogsCarryNoSecretsOrPersonalData(t *testing.T) {
 	r, err := c.IDVResult(ctx, "s-1")
 	require.NoError(t, err)
 	require.Equal(t, "Zebulon", r.Person.GivenName)
-	_, err = c.CheckFace(ctx, idv.FaceCheck{Image: image, FaceRef: "face-ref-1"})
+	enrolled := []byte("enrolled-face-bytes-9876")
+	_, err = c.CheckFace(ctx, idv.FaceCheck{Image: image, Enrolled: enrolled})
 	require.ErrorIs(t, err, idv.ErrRejected)
 
 	out := buf.String()
 	assert.Equal(t, 6, strings.Count(out, `"msg":"1kosmos call"`), out) // 3 bootstrap + create, result, verify
-	for _, secret := range []string{fakeLicense, "Zebulon", "Quixote", "DN-998877", "1970-01-02", "user-ref-1",
-		"face-ref-1", base64.StdEncoding.EncodeToString(image), "hosted.example", c.PublicKey()} {
+	for _, secret := range []string{fakeLicense, "Zebulon", "Quixote", "DN-998877", "19700102", "user-ref-1", "did-zeb", "zebulon@example.com",
+		base64.StdEncoding.EncodeToString(enrolled), base64.StdEncoding.EncodeToString(image), "hosted.example", c.PublicKey()} {
 		assert.NotContains(t, out, secret)
 	}
 }

@@ -1,20 +1,22 @@
 package onekosmos
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/idbridge/idbridge/pkg/idv"
 )
 
-// Result field names. 1Kosmos documents the statuses, the document object
-// names, proof_jwt, token and liveid_object{face, proofedBy}; the rest
-// follow the simulator's result_wire.go (marked INFERRED there), with the
-// common alternative spellings accepted so a real answer that differs
-// degrades to missing fields rather than errors.
+// Answers are read with the names of shared/onekosmos/FACTS.md. Older
+// spellings (the Pending / Completed / Passed words of a third-party
+// profile, documentNumber, dateOfExpiry, face_liveness fields) are still
+// accepted, only as fallbacks, so an answer that differs degrades to
+// missing fields rather than errors.
 
 // errStatus is wrapped in ErrUnavailable: an answer whose status word is
 // unknown cannot be acted on.
@@ -55,17 +57,60 @@ func (o obj) str(keys ...string) string {
 	return ""
 }
 
-// sub returns the first of keys holding an object.
+// sub returns the first of keys holding an object, or a string that holds
+// one (Android's SDK hands over result and document as JSON strings).
 func (o obj) sub(keys ...string) obj {
 	for _, k := range keys {
-		if raw, ok := o[k]; ok {
-			var s obj
-			if json.Unmarshal(raw, &s) == nil && s != nil {
-				return s
-			}
+		raw, ok := o[k]
+		if !ok {
+			continue
+		}
+		var s obj
+		if json.Unmarshal(raw, &s) == nil && s != nil {
+			return s
+		}
+		var text string
+		if json.Unmarshal(raw, &text) == nil && json.Unmarshal([]byte(text), &s) == nil && s != nil {
+			return s
 		}
 	}
 	return nil
+}
+
+// list returns the objects of the array at key, skipping other values.
+func (o obj) list(key string) []obj {
+	var out []obj
+	for _, e := range elems[obj](o[key]) {
+		if e != nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// texts returns the strings of the array at key, skipping other values.
+func (o obj) texts(key string) []string { return elems[string](o[key]) }
+
+// elems decodes the elements of a JSON array that are of type T.
+func elems[T any](raw json.RawMessage) []T {
+	var raws []json.RawMessage
+	if json.Unmarshal(raw, &raws) != nil {
+		return nil
+	}
+	var out []T
+	for _, r := range raws {
+		var v T
+		if json.Unmarshal(r, &v) == nil {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// has reports whether key is present, whatever its value.
+func (o obj) has(key string) bool {
+	_, ok := o[key]
+	return ok
 }
 
 // num returns the number at key.
@@ -78,29 +123,34 @@ func (o obj) num(key string) (float64, bool) {
 	return f, true
 }
 
+// boolean returns the boolean at key.
+func (o obj) boolean(key string) (v, ok bool) {
+	raw, present := o[key]
+	return v, present && json.Unmarshal(raw, &v) == nil
+}
+
 // outcome reads a check outcome: a word ("Passed"), a boolean, or an
-// object with status, result or verified.
-func (o obj) outcome(keys ...string) idv.Outcome {
+// object with status, result or verified. ok is false when none of keys
+// is present.
+func (o obj) outcome(keys ...string) (idv.Outcome, bool) {
 	for _, k := range keys {
-		raw, ok := o[k]
-		if !ok {
+		if !o.has(k) {
 			continue
 		}
-		var b bool
-		if json.Unmarshal(raw, &b) == nil {
+		if b, ok := o.boolean(k); ok {
 			if b {
-				return idv.Passed
+				return idv.Passed, true
 			}
-			return idv.Failed
+			return idv.Failed, true
 		}
 		if s := o.str(k); s != "" {
-			return normOutcome(s)
+			return normOutcome(s), true
 		}
 		if sub := o.sub(k); sub != nil {
 			return sub.outcome("status", "result", "verified")
 		}
 	}
-	return idv.NotPerformed
+	return idv.NotPerformed, false
 }
 
 // scores reads a map of numbers, skipping other values.
@@ -121,6 +171,23 @@ func (o obj) scores(key string) map[string]float64 {
 	return out
 }
 
+// confidence reads a figure in [0, 1] at key (a percentage is scaled
+// down); nil when absent or out of range. 1Kosmos publishes none; the
+// simulator's scores option invents one.
+func (o obj) confidence(key string) *float64 {
+	f, ok := o.num(key)
+	if !ok || f != f || f < 0 {
+		return nil
+	}
+	if f > 1 && f <= 100 {
+		f /= 100
+	}
+	if f > 1 {
+		return nil
+	}
+	return &f
+}
+
 // squash lower-cases a word and drops spaces, underscores and hyphens:
 // "In Progress", "in_progress" and "INPROGRESS" all read "inprogress".
 func squash(s string) string {
@@ -133,25 +200,32 @@ func squash(s string) string {
 	}, strings.ToLower(strings.TrimSpace(s)))
 }
 
-// normStatus maps 1Kosmos session states (Pending, In Progress, Completed,
-// Expired, Declined, Abandoned, any case) and the helper's responseStatus
-// words (INPROGRESS, SUCCESS).
-func normStatus(s string) (idv.Status, bool) {
+// statusWord maps a session word to idv.Status and, for a finished
+// session, its verdict (NotPerformed when the word gives none).
+// 1Kosmos's words (FACTS.md section 7): SUCCESS, FAILED, EXPIRED,
+// ABANDONED, INPROGRESS. The rest are fallbacks: the third-party profile's
+// Pending / In Progress / Completed / Expired / Declined, and the
+// simulator's earlier Declined.
+func statusWord(s string) (idv.Status, idv.Outcome, bool) {
 	switch squash(s) {
-	case "pending", "created", "new":
-		return idv.StatusPending, true
-	case "inprogress", "started", "processing":
-		return idv.StatusInProgress, true
-	case "completed", "complete", "success", "done":
-		return idv.StatusCompleted, true
+	case "success":
+		return idv.StatusCompleted, idv.Passed, true
+	case "failed", "failure":
+		return idv.StatusCompleted, idv.Failed, true
 	case "expired", "timeout", "timedout":
-		return idv.StatusExpired, true
-	case "declined", "rejected", "denied", "cancelled", "canceled":
-		return idv.StatusDeclined, true
+		return idv.StatusExpired, idv.NotPerformed, true
 	case "abandoned":
-		return idv.StatusAbandoned, true
+		return idv.StatusAbandoned, idv.NotPerformed, true
+	case "inprogress", "started", "processing":
+		return idv.StatusInProgress, idv.NotPerformed, true
+	case "pending", "created", "new":
+		return idv.StatusPending, idv.NotPerformed, true
+	case "completed", "complete", "done":
+		return idv.StatusCompleted, idv.NotPerformed, true
+	case "declined", "rejected", "denied", "cancelled", "canceled":
+		return idv.StatusDeclined, idv.NotPerformed, true
 	}
-	return "", false
+	return "", "", false
 }
 
 // normOutcome maps Passed / Failed / Not performed (any case).
@@ -165,23 +239,24 @@ func normOutcome(s string) idv.Outcome {
 	return idv.NotPerformed
 }
 
-// status reads the session state from status (or sessionStatus), then
-// responseStatus; with neither, a result holding a document object is
-// completed and anything else pending.
-func (o obj) status(hasDocument bool) (idv.Status, error) {
-	for _, k := range []string{"status", "sessionStatus", "responseStatus"} {
+// status reads the session word from sessionResult (v3), responseStatus
+// (v1, and v3 while unfinished), then status (fallback). With none, an
+// answer holding a document object is completed and anything else
+// pending.
+func (o obj) status(hasDocument bool) (idv.Status, idv.Outcome, error) {
+	for _, k := range []string{"sessionResult", "responseStatus", "status", "sessionStatus"} {
 		if w := o.str(k); w != "" {
-			st, ok := normStatus(w)
+			st, verdict, ok := statusWord(w)
 			if !ok {
-				return "", fmt.Errorf("%w %q", errStatus, shortWord(w))
+				return "", "", fmt.Errorf("%w %q", errStatus, shortWord(w))
 			}
-			return st, nil
+			return st, verdict, nil
 		}
 	}
 	if hasDocument {
-		return idv.StatusCompleted, nil
+		return idv.StatusCompleted, idv.NotPerformed, nil
 	}
-	return idv.StatusPending, nil
+	return idv.StatusPending, idv.NotPerformed, nil
 }
 
 // shortWord keeps an unknown status word short enough for an error.
@@ -211,11 +286,11 @@ func (o obj) when(keys ...string) time.Time {
 }
 
 // normDate returns d as YYYY-MM-DD, or "" when its form is unknown:
-// YYYY-MM-DD, YYYYMMDD, MM/DD/YYYY (as printed on US licences) and RFC
-// 3339 times are read.
+// YYYYMMDD (1Kosmos's), YYYY-MM-DD, MM/DD/YYYY (as printed on US
+// licences) and RFC 3339 times are read.
 func normDate(d string) string {
 	d = strings.TrimSpace(d)
-	for _, layout := range []string{"2006-01-02", "20060102", "01/02/2006", "2006/01/02", time.RFC3339} {
+	for _, layout := range []string{"20060102", "2006-01-02", "01/02/2006", "2006/01/02", time.RFC3339} {
 		if t, err := time.Parse(layout, d); err == nil {
 			return t.Format("2006-01-02")
 		}
@@ -236,4 +311,18 @@ func normCountry(c string) string {
 		}
 	}
 	return c
+}
+
+// image decodes a base64 image (standard alphabet, as 1Kosmos sends it;
+// a data: URL prefix is tolerated). Anything that does not decode to
+// image bytes, such as the hex digest older answers carried, reads as nil.
+func image(v string) []byte {
+	if i := strings.IndexByte(v, ','); strings.HasPrefix(v, "data:") && i >= 0 {
+		v = v[i+1:]
+	}
+	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(v))
+	if err != nil || len(b) == 0 || !strings.HasPrefix(http.DetectContentType(b), "image/") {
+		return nil
+	}
+	return b
 }

@@ -6,70 +6,48 @@ import (
 	"github.com/idbridge/idbridge/pkg/idv"
 )
 
-// normalizeLive maps the decrypted data of an authenticator session
-// response (or, with no data, the plain answer) to idv.LiveIDResult.
-// Field names follow the simulator's result_wire.go: status,
-// face_liveness, face_compare, confidence, reason, completedAt.
-// hasData says the answer carried authenticator data: the person answered,
-// so a missing status reads as completed.
-func normalizeLive(plain []byte, hasData bool) (idv.LiveIDResult, error) {
-	o, err := parseObj(plain)
-	if err != nil {
-		return idv.LiveIDResult{}, err
-	}
-	st, err := o.status(hasData)
-	if err != nil {
-		return idv.LiveIDResult{}, err
-	}
+// appAnswer is a session response: the plain answer and, once an
+// authenticator answered, its decrypted user_data.
+type appAnswer struct {
+	outer obj
+	user  obj
+}
+
+// result maps the answer to idv.LiveIDResult, except Account (see
+// authenticatedAccount). Answered: completed, with the face outcomes and
+// confidence only if the answer states them (1Kosmos's authenticator
+// reports none; older answers did). Not answered: what the answer's
+// status word says, read leniently because 1Kosmos does not publish what
+// it sends then (an unknown word is pending); a session whose
+// sessionInfo.expiryTS has passed is expired.
+func (a appAnswer) result(now time.Time) idv.LiveIDResult {
+	o := a.outer
 	r := idv.LiveIDResult{
 		ChallengeID: o.str("sessionId", "sessionID", "session_id"),
-		Status:      st,
-		Liveness:    o.outcome("face_liveness", "liveness"),
-		FaceMatch:   o.outcome("face_compare", "faceMatch", "face_match"),
-		Confidence:  o.confidence(),
-		CompletedAt: o.when("completedAt", "completed_at"),
+		Status:      idv.StatusPending,
+		Liveness:    idv.NotPerformed,
+		FaceMatch:   idv.NotPerformed,
 		Reason:      o.str("reason", "message"),
 	}
-	if !r.Status.Terminal() {
-		r.CompletedAt = time.Time{}
-	}
-	return r, nil
-}
-
-// normalizeFace maps the decrypted answer of {docuverify}/verify:
-// face_liveness {status}, face_compare {status, confidence}. A face check
-// is synchronous, so the result is always completed.
-func normalizeFace(plain []byte) (idv.LiveIDResult, error) {
-	o, err := parseObj(plain)
-	if err != nil {
-		return idv.LiveIDResult{}, err
-	}
-	return idv.LiveIDResult{
-		Status:     idv.StatusCompleted,
-		Liveness:   o.outcome("face_liveness", "liveness"),
-		FaceMatch:  o.outcome("face_compare", "faceMatch"),
-		Confidence: o.confidence(),
-		Reason:     o.str("reason", "message"),
-	}, nil
-}
-
-// confidence reads a match confidence in [0, 1] from face_compare or the
-// top level; a percentage is scaled down; anything else reads as 0.
-func (o obj) confidence() float64 {
-	f, ok := o.num("confidence")
-	if fc := o.sub("face_compare"); fc != nil {
-		if v, has := fc.num("confidence"); has {
-			f, ok = v, true
+	if u := a.user; u != nil {
+		r.Status = idv.StatusCompleted
+		r.Liveness, _ = u.outcome("face_liveness", "liveness")
+		r.FaceMatch, _ = u.outcome("face_compare", "faceMatch", "face_match")
+		r.Confidence = u.confidence("confidence")
+		r.CompletedAt = u.when("completedAt", "completed_at")
+		if r.CompletedAt.IsZero() {
+			r.CompletedAt = now.UTC()
 		}
+		return r
 	}
-	if !ok || f != f || f < 0 {
-		return 0
+	if st, _, ok := statusWord(o.str("status")); ok && st != idv.StatusCompleted {
+		r.Status = st
 	}
-	if f > 1 && f <= 100 {
-		f /= 100
+	if exp := o.sub("sessionInfo").when("expiryTS"); !r.Status.Terminal() && !exp.IsZero() && !now.Before(exp) {
+		r.Status = idv.StatusExpired
 	}
-	if f > 1 {
-		return 0
+	if r.Status.Terminal() {
+		r.CompletedAt = now.UTC()
 	}
-	return f
+	return r
 }

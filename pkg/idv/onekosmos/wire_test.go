@@ -278,7 +278,7 @@ func TestWireResultMatchesHelper(t *testing.T) {
 	assert.Equal(t, "fake.proof.jwt", r.ProofJWT)
 	require.NotNil(t, r.Document)
 	assert.Equal(t, idv.DriversLicense, r.Document.Type)
-	want, err := normalizeResult([]byte(x.Response.Decrypted["data"]))
+	want, err := normalizeResult([]byte(x.Response.Decrypted["data"]), c.cfg.Now())
 	require.NoError(t, err)
 	assert.Equal(t, want, r)
 }
@@ -292,7 +292,7 @@ func TestWireCreateWithoutDVCIDMatchesHelper(t *testing.T) {
 	c := replayClient(t, w, rs.srv.URL, x, data.SessionRequest.UserUID)
 	c.cfg.DVCID = "" // New refuses an empty DVCID; the capture shows what would be sent
 
-	_, err := c.StartIDV(context.Background(), idv.IDVRequest{DocumentType: idv.DriversLicense})
+	_, err := c.StartIDV(context.Background(), idv.IDVRequest{DocumentTypes: []idv.DocumentType{idv.DriversLicense}})
 	require.ErrorIs(t, err, idv.ErrRejected)
 	assert.Contains(t, err.Error(), "dvcID is required")
 	assert.NotContains(t, err.Error(), w.Wire.LicenseKey)

@@ -26,17 +26,23 @@ func TestAutoComplete(t *testing.T) {
 
 	c := newWireClient(t, sim)
 	id, _ := c.create("dl_object")
-	assert.Equal(t, "Completed", c.result(id)["status"])
+	assert.Equal(t, "SUCCESS", c.result(id)["responseStatus"])
 
 	l, err := sim.StartLiveID(ctx, idv.LiveIDRequest{UserRef: "load-user"})
-	require.NoError(t, err, "the auto-completed proofing enrolled the face")
+	require.NoError(t, err, "the auto-completed proofing bound the account")
 	lr, err := sim.LiveIDResult(ctx, l.ID)
 	require.NoError(t, err)
 	assert.Equal(t, idv.StatusCompleted, lr.Status)
-	assert.Equal(t, idv.Passed, lr.FaceMatch)
+	assert.True(t, idv.SameAccount(r.Account, lr.Account), "the bound account signed in")
 
 	assert.ErrorIs(t, sim.Complete(s.ID, CompleteOptions{}), ErrFinished)
 	assert.ErrorIs(t, sim.Decline(l.ID), ErrFinished)
+
+	// Over the wire, a session naming nobody is answered by someone else.
+	a := appClient{c, t}
+	r2 := a.newSession(`{"origin":{"tag":"sim"},"metadata":{"purpose":"authentication"}}`)
+	require.Equal(t, 201, r2.status, "%s", r2.body)
+	assert.Equal(t, map[string]any{"did": stranger.DID, "userid": stranger.UserID}, a.userData(a.poll(r2.json(t)["sessionId"].(string))))
 }
 
 func TestHookErrors(t *testing.T) {
@@ -55,6 +61,9 @@ func TestHookErrors(t *testing.T) {
 		{name: "unknown live session", err: sim.CompleteLiveID("nope", LiveIDOptions{}), want: ErrNotFound},
 		{name: "decline unknown", err: sim.Decline("nope"), want: ErrNotFound},
 		{name: "bad document type", err: sim.Complete(s.ID, CompleteOptions{DocumentType: "x"}), want: idv.ErrInvalidInput},
+		{name: "fail unknown", err: sim.Fail("nope"), want: ErrNotFound},
+		{name: "abandon unknown", err: sim.Abandon("nope"), want: ErrNotFound},
+		{name: "expire unknown", err: sim.Expire("nope"), want: ErrNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,6 +72,27 @@ func TestHookErrors(t *testing.T) {
 	}
 	_, err = sim.StartLiveID(ctx, idv.LiveIDRequest{UserRef: "never-proofed"})
 	assert.ErrorIs(t, err, idv.ErrInvalidInput)
+
+	require.NoError(t, sim.Abandon(s.ID))
+	for name, err := range map[string]error{
+		"complete": sim.Complete(s.ID, CompleteOptions{}), "fail": sim.Fail(s.ID), "abandon": sim.Abandon(s.ID),
+		"expire": sim.Expire(s.ID), "decline": sim.Decline(s.ID),
+	} {
+		assert.ErrorIs(t, err, ErrFinished, "%s after the end", name)
+	}
+}
+
+// TestLiveIDOnASessionNamingNoAccount: a session created over the wire
+// for nobody the simulator knows can still be answered by someone else,
+// not by "my account".
+func TestLiveIDOnASessionNamingNoAccount(t *testing.T) {
+	sim, _ := startSim(t, Config{})
+	c := appClient{newWireClient(t, sim), t}
+	r := c.newSession(`{"origin":{"tag":"sim"},"metadata":{"purpose":"authentication","did":"unknown"}}`)
+	require.Equal(t, 201, r.status, "%s", r.body)
+	sid := r.json(t)["sessionId"].(string)
+	assert.ErrorIs(t, sim.CompleteLiveID(sid, LiveIDOptions{Match: true}), ErrNoAccount)
+	require.NoError(t, sim.CompleteLiveID(sid, LiveIDOptions{Match: false}))
 }
 
 func TestNewValidates(t *testing.T) {
@@ -72,6 +102,8 @@ func TestNewValidates(t *testing.T) {
 	}
 	_, err := New(Config{BaseURL: "http://x", Curve: "ed25519"})
 	assert.Error(t, err)
+	_, err = New(Config{BaseURL: "http://x", Spellings: Spellings{Certifications: "nested"}})
+	assert.ErrorContains(t, err, "Spellings.Certifications")
 	sim, err := New(Config{BaseURL: "http://x/sim/"})
 	require.NoError(t, err)
 	assert.Equal(t, "http://x/sim", sim.BaseURL())
@@ -109,7 +141,7 @@ func BenchmarkWireCreateAndResult(b *testing.B) {
 	c := newWireClient(b, sim)
 	for b.Loop() {
 		id, _ := c.create("dl_object")
-		if c.result(id)["status"] != "Pending" {
+		if c.result(id)["responseStatus"] != "INPROGRESS" {
 			b.Fatal("unexpected status")
 		}
 	}

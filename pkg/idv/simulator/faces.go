@@ -3,61 +3,37 @@ package simulator
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/hex"
 	"image"
 	_ "image/gif"  // selfies may be GIF
 	_ "image/jpeg" // or JPEG
 	_ "image/png"  // or PNG
 )
 
-// Deterministic face-comparison confidences (simulator-only values; the real
-// service documents no numbers).
+// Deterministic face-comparison confidences (simulator-only values; the
+// real service publishes no numbers).
 const (
 	matchConfidence   = 0.99
 	noMatchConfidence = 0.12
 )
 
-// faceRef is the stable reference of a face image: hex SHA-256 of its bytes.
-func faceRef(img []byte) string {
-	sum := sha256.Sum256(img)
-	return hex.EncodeToString(sum[:])
-}
-
 // live reports whether img passes the simulated liveness check: it must be
 // a decodable PNG, JPEG or GIF and not a marked spoof.
 func live(img []byte) bool {
-	if len(img) == 0 || spoofRefs[faceRef(img)] {
+	if len(img) == 0 || spoofs[sha256.Sum256(img)] {
 		return false
 	}
 	_, _, err := image.DecodeConfig(bytes.NewReader(img))
 	return err == nil
 }
 
-// faceCheck is the outcome of liveness plus comparison with an enrolled
-// reference, in wire words ("Passed", "Failed", "Not performed").
-type faceCheck struct {
-	Ref        string
-	Liveness   string
-	Compare    string
-	Confidence float64
-}
+// sameFace is the simulated comparison: the same image bytes are the same
+// face, anything else is another face.
+func sameFace(a, b []byte) bool { return len(a) > 0 && bytes.Equal(a, b) }
 
-// checkFace runs liveness on img and compares it with enrolled (skipped when
-// enrolled is empty): the same image bytes match, anything else does not.
-func checkFace(img []byte, enrolled string) faceCheck {
-	fc := faceCheck{Ref: faceRef(img), Liveness: wireFailed, Compare: wireNotPerformed}
-	if live(img) {
-		fc.Liveness = wirePassed
+// compareConfidence is the simulator-only confidence of a comparison.
+func compareConfidence(same bool) float64 {
+	if same {
+		return matchConfidence
 	}
-	if enrolled != "" {
-		fc.Compare, fc.Confidence = compareRefs(fc.Ref, enrolled)
-	}
-	return fc
-}
-
-func compareRefs(captured, enrolled string) (string, float64) {
-	if captured == enrolled {
-		return wirePassed, matchConfidence
-	}
-	return wireFailed, noMatchConfidence
+	return noMatchConfidence
 }

@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"image"
 	"image/color"
 	"image/png"
@@ -24,8 +25,8 @@ type Fixture struct {
 	// Spoof marks a fixture whose sample selfie is a presentation attack:
 	// liveness fails.
 	Spoof bool
-	// Selfie is the fixture's sample selfie (a tiny PNG); its FaceRef
-	// becomes the enrolled face when it is used.
+	// Selfie is the fixture's sample selfie (a tiny PNG); it becomes the
+	// enrolled face when it is used.
 	Selfie []byte
 	// DocumentImage is the sample document image (a tiny PNG).
 	DocumentImage []byte
@@ -90,8 +91,8 @@ var fixtures = []Fixture{
 // strangerSelfie is "another face": it matches nobody's enrolled face.
 var strangerSelfie []byte
 
-// spoofRefs holds the FaceRefs of marked spoof images.
-var spoofRefs = map[string]bool{}
+// spoofs holds the SHA-256 of marked spoof images.
+var spoofs = map[[32]byte]bool{}
 
 func init() {
 	palette := []color.RGBA{{0xd9, 0xa0, 0x7c, 255}, {0xb5, 0x7e, 0x5b, 255}, {0xf0, 0xc8, 0xa8, 0xff}, {0x8d, 0x5a, 0x3c, 255}, {0xc0, 0xc0, 0xc0, 255}}
@@ -100,7 +101,7 @@ func init() {
 		f.Selfie = facePNG(palette[i%len(palette)], byte(i), f.Spoof)
 		f.DocumentImage = documentPNG(byte(i))
 		if f.Spoof {
-			spoofRefs[faceRef(f.Selfie)] = true
+			spoofs[sha256.Sum256(f.Selfie)] = true
 		}
 	}
 	strangerSelfie = facePNG(color.RGBA{0x60, 0x40, 0x30, 255}, 0xee, false)

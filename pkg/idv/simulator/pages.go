@@ -128,17 +128,21 @@ func dataURL(png []byte) template.URL {
 
 // donePage is the page shown after the person finished.
 type donePage struct {
-	Heading, SessionID, Status, Verification, Liveness, FaceMatch, Reason string
+	Heading, SessionID, Status, Verification, Liveness, FaceMatch, Reason, ReasonCode, SignedInAs string
 }
 
-func doneHeading(status string) string {
-	switch status {
-	case wireCompleted:
+func doneHeading(st state) string {
+	switch st {
+	case stateSucceeded:
 		return "Thank you"
-	case wireDeclined:
+	case stateFailed:
+		return "Verification failed"
+	case stateDeclined:
 		return "Verification declined"
-	case wireExpired:
+	case stateExpired:
 		return "This session has expired"
+	case stateAbandoned:
+		return "Verification stopped"
 	}
 	return "Verification in progress"
 }

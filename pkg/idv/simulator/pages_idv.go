@@ -3,6 +3,7 @@ package simulator
 import (
 	"errors"
 	"net/http"
+	"slices"
 
 	"github.com/idbridge/idbridge/pkg/idv"
 )
@@ -20,20 +21,20 @@ type idvPage struct {
 	Samples                                []sample
 }
 
-var docTypeLabels = []option{
-	{Value: string(idv.DriversLicense), Label: "Driver's licence"},
-	{Value: string(idv.Passport), Label: "Passport"},
-	{Value: string(idv.IDCard), Label: "National identity card"},
+var docTypeLabels = map[idv.DocumentType]string{
+	idv.DriversLicense: "Driver's licence",
+	idv.Passport:       "Passport",
+	idv.IDCard:         "National identity card",
 }
 
+// idvPageData offers the session's requested document types only.
 func (s *Simulator) idvPageData(x idvSession, doc idv.DocumentType, fixture string) idvPage {
 	p := idvPage{
-		SessionID: x.ID, Status: x.Status, CSRF: x.CSRF,
+		SessionID: x.ID, Status: x.State.label(), CSRF: x.CSRF,
 		Action: s.pagePath("/idproofing/session/" + x.ID),
 	}
-	for _, o := range docTypeLabels {
-		o.Selected = o.Value == string(doc)
-		p.DocTypes = append(p.DocTypes, o)
+	for _, d := range x.DocTypes {
+		p.DocTypes = append(p.DocTypes, option{Value: string(d), Label: docTypeLabels[d], Selected: d == doc})
 	}
 	for i, f := range fixtures {
 		p.Fixtures = append(p.Fixtures, option{Value: f.Name, Label: f.Label, Selected: f.Name == fixture || (fixture == "" && i == 0)})
@@ -43,22 +44,31 @@ func (s *Simulator) idvPageData(x idvSession, doc idv.DocumentType, fixture stri
 }
 
 // handleIDVPage serves GET /idproofing/session/{id}; opening it moves the
-// session from Pending to In Progress.
+// session from pending to in progress.
 func (s *Simulator) handleIDVPage(w http.ResponseWriter, r *http.Request) {
 	x, err := s.openIDV(r.PathValue("id"))
 	if err != nil {
 		plainError(w, http.StatusNotFound, "unknown verification session")
 		return
 	}
-	if !active(x.Status) {
+	if !x.State.active() {
 		s.renderIDVDone(w, x)
 		return
 	}
-	render(w, s.pages.idproofing, http.StatusOK, s.idvPageData(x, x.DocType, ""))
+	render(w, s.pages.idproofing, http.StatusOK, s.idvPageData(x, x.DocTypes[0], ""))
 }
 
-// handleIDVSubmit serves POST /idproofing/session/{id}: approve or decline,
-// then 303 to the done page.
+// idvEndings are the page's buttons that end a session without a
+// presentation: decline, and the simulator-only fail, abandon and expire.
+var idvEndings = map[string]func(*Simulator, string) error{
+	"decline": (*Simulator).Decline,
+	"fail":    (*Simulator).Fail,
+	"abandon": (*Simulator).Abandon,
+	"expire":  (*Simulator).Expire,
+}
+
+// handleIDVSubmit serves POST /idproofing/session/{id}: approve, or one of
+// idvEndings, then 303 to the done page.
 func (s *Simulator) handleIDVSubmit(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	x, err := s.idvSnapshot(id)
@@ -70,12 +80,17 @@ func (s *Simulator) handleIDVSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	done := s.pagePath("/idproofing/session/" + id + "/done")
-	if r.PostFormValue("action") == "decline" {
-		if err := s.Decline(id); err != nil && !errors.Is(err, ErrFinished) {
+	action := r.PostFormValue("action")
+	if end, ok := idvEndings[action]; ok {
+		if err := end(s, id); err != nil && !errors.Is(err, ErrFinished) {
 			plainError(w, http.StatusNotFound, "unknown verification session")
 			return
 		}
 		http.Redirect(w, r, done, http.StatusSeeOther)
+		return
+	}
+	if action != "approve" && action != "" {
+		plainError(w, http.StatusBadRequest, "unknown action")
 		return
 	}
 	doc := idv.DocumentType(r.PostFormValue("document_type"))
@@ -89,8 +104,8 @@ func (s *Simulator) handleIDVSubmit(w http.ResponseWriter, r *http.Request) {
 		again("Please agree to the verification first.")
 		return
 	}
-	if !validDocType(doc) {
-		again("Please choose a document type.")
+	if !slices.Contains(x.DocTypes, doc) {
+		again("Please choose one of the document types offered.")
 		return
 	}
 	if _, ok := fixtureByName(fixture); !ok || fixture == "" {
@@ -133,9 +148,18 @@ func (s *Simulator) handleIDVDone(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Simulator) renderIDVDone(w http.ResponseWriter, x idvSession) {
-	p := donePage{Heading: doneHeading(x.Status), SessionID: x.ID, Status: x.Status, Reason: x.Reason}
-	if o := x.Outcome; o != nil && x.Status == wireCompleted {
-		p.Verification, p.Liveness, p.FaceMatch = o.Verification, o.Face.Liveness, o.Face.Compare
+	p := donePage{Heading: doneHeading(x.State), SessionID: x.ID, Status: x.State.label(), Reason: x.Reason}
+	if x.Failure != nil {
+		p.ReasonCode = x.Failure.Code
+	}
+	if o := x.Outcome; o != nil && (x.State == stateSucceeded || x.State == stateFailed) {
+		p.Verification, p.Liveness, p.FaceMatch = "Passed", "Passed", "Passed"
+		if x.State == stateFailed {
+			p.Verification = "Failed"
+		}
+		if !live(o.Selfie) {
+			p.Liveness, p.FaceMatch = "Failed", "Not performed"
+		}
 	}
 	render(w, s.pages.done, http.StatusOK, p)
 }

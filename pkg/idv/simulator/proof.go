@@ -1,52 +1,43 @@
 package simulator
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"time"
 
-	"github.com/go-jose/go-jose/v4"
+	"github.com/google/uuid"
 )
 
-// proofSigner issues the proof_jwt of a completed session: an ES256 JWT
-// signed with a key generated per simulator. It carries no personal data,
-// only what was checked and the verdict.
+// proofSigner issues the proof_jwt of a presented document the way the
+// public v3 samples show it (FACTS.md section 3): a compact JWS with header
+// {alg: HS256, typ: JWT} and payload keys version, document, checks,
+// result, connector, aud, iss, jit, ts and iat. The secret is random per
+// simulator, so, as with 1Kosmos, a relying party cannot verify it. The
+// values are ours and carry no personal data.
 type proofSigner struct {
-	issuer string
-	signer jose.Signer
+	issuer, audience string
+	secret           []byte
 }
 
-func newProofSigner(issuer string) (*proofSigner, error) {
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	sg, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: k}, (&jose.SignerOptions{}).WithType("JWT"))
-	if err != nil {
-		return nil, err
-	}
-	return &proofSigner{issuer: issuer, signer: sg}, nil
+func newProofSigner(issuer, audience string) *proofSigner {
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret) // crypto/rand.Read never fails
+	return &proofSigner{issuer: issuer, audience: audience, secret: secret}
 }
 
-func (p *proofSigner) sign(sessionID, userUID, docType, verification string, at time.Time) string {
-	claims, _ := json.Marshal(map[string]any{ // a map of strings and an int always marshals
-		"iss":          p.issuer,
-		"sub":          userUID,
-		"sid":          sessionID,
-		"documentType": docType,
-		"verification": verification,
-		"iat":          at.Unix(),
-		"simulator":    true,
+func (p *proofSigner) sign(docType any, result string, at time.Time) string {
+	enc := base64.RawURLEncoding
+	header, _ := json.Marshal(map[string]string{"alg": "HS256", "typ": "JWT"})
+	payload, _ := json.Marshal(map[string]any{ // strings, numbers and a string list always marshal
+		"version": "v1", "document": docType, "checks": []string{"document_authenticity", "face_liveness", "face_compare"},
+		"result": result, "connector": "1kosmos-simulator", "aud": p.audience, "iss": p.issuer,
+		"jit": uuid.NewString(), "ts": at.UnixMilli(), "iat": at.Unix(),
 	})
-	obj, err := p.signer.Sign(claims)
-	if err != nil {
-		return ""
-	}
-	out, err := obj.CompactSerialize()
-	if err != nil {
-		return ""
-	}
-	return out
+	signing := enc.EncodeToString(header) + "." + enc.EncodeToString(payload)
+	m := hmac.New(sha256.New, p.secret)
+	m.Write([]byte(signing))
+	return signing + "." + enc.EncodeToString(m.Sum(nil))
 }

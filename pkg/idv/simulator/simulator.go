@@ -1,17 +1,25 @@
 // Package simulator is a local stand-in for 1Kosmos: it speaks the same wire
 // protocol (bootstrap, service map, ECDH/AES-GCM envelope, docuverify
-// document share sessions and face checks, UWL authenticator sessions) and
-// serves the hosted capture pages, so the real 1Kosmos client can be
-// exercised end to end with no network. It also implements idv.Verifier
-// directly for in-process use.
+// document share sessions and face checks, UWL authenticator sessions and
+// the account lookup by DID) and serves the hosted capture pages, so the
+// real 1Kosmos client can be exercised end to end with no network. It also
+// implements idv.Verifier directly for in-process use.
+//
+// Its answers have exactly the shapes of shared/onekosmos/FACTS.md, for
+// both result versions and every status word (SUCCESS, FAILED with reason
+// codes, EXPIRED, ABANDONED, INPROGRESS). Where FACTS.md says a shape is
+// not public, the simulator keeps its earlier choice and says so beside
+// the code (NOT PUBLIC); what it infers is marked INFERRED; what it adds
+// that the real service does not offer (fixture identities, reason code
+// values, scores, auto-completion, injected faults, the decline word) is
+// marked simulator-only, in code and on the pages.
 //
 // Outcomes are deterministic: a person picks a fixture identity, the selfie
-// captured during proofing becomes the enrolled face (FaceRef = hex SHA-256
-// of the image bytes), the same image matches later and any other does not,
-// the spoof fixture fails liveness and the expired-document fixture fails
-// verification. Everything the real service does not offer (fixture
-// identities, scores, auto-completion, injected faults) is labelled
-// "Simulator" on the pages and in the field docs.
+// captured during proofing becomes the enrolled face, the same image
+// matches later and any other does not, the spoof fixture fails liveness
+// and the expired-document fixture fails verification. Each proofing
+// session's did names a 1Kosmos account the simulator plays; its
+// authenticator page signs in as that account or as a stranger.
 //
 // State lives in memory behind a mutex; the simulator is for development,
 // tests and load tests, never production.
@@ -76,8 +84,13 @@ type Config struct {
 	// is created: IDV with the first fixture identity and its sample selfie,
 	// LiveID with the enrolled face. For load tests.
 	AutoComplete bool
-	// Scores (simulator-only) adds score fields to results.
+	// Scores (simulator-only) adds invented score fields to results and a
+	// confidence to face compare certifications.
 	Scores bool
+	// Spellings (simulator-only) chooses among the spellings 1Kosmos's
+	// public material shows for the same field, so a client can be tested
+	// against each.
+	Spellings Spellings
 	// Faults (simulator-only) injects latency, 5xx answers, garbage bodies
 	// and dropped connections into the wire API; nil injects nothing. It
 	// may be changed at any time.
@@ -104,8 +117,7 @@ type Simulator struct {
 	mu       sync.Mutex
 	idv      map[string]*idvSession
 	live     map[string]*liveSession
-	enrolled map[string]string // userUID -> FaceRef of the last passed proofing
-	images   map[string][]byte // FaceRef -> image, for faces the simulator has seen
+	accounts map[string]*account // by DID
 	seen     replayCache
 	// lastSweep is when old sessions were last forgotten.
 	lastSweep time.Time
@@ -137,13 +149,18 @@ func New(cfg Config) (*Simulator, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	switch cfg.Spellings.Certifications {
+	case CertificationsTop, CertificationsInResult, CertificationsResultString:
+	default:
+		return nil, fmt.Errorf("simulator: Spellings.Certifications %q must be %q, %q or %q", cfg.Spellings.Certifications,
+			CertificationsTop, CertificationsInResult, CertificationsResultString)
+	}
 	s := &Simulator{
 		cfg:      cfg,
 		base:     base,
 		idv:      map[string]*idvSession{},
 		live:     map[string]*liveSession{},
-		enrolled: map[string]string{},
-		images:   map[string][]byte{},
+		accounts: map[string]*account{},
 	}
 	if s.docuverify, err = keyOrNew(cfg.DocuverifyKey, cfg.Curve); err != nil {
 		return nil, err
@@ -154,18 +171,39 @@ func New(cfg Config) (*Simulator, error) {
 	if s.community, err = envelope.GenerateKey(cfg.Curve); err != nil {
 		return nil, err
 	}
-	if s.proof, err = newProofSigner(cfg.BaseURL); err != nil {
-		return nil, err
-	}
+	s.proof = newProofSigner(cfg.BaseURL, cfg.TenantDNS)
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
 	}
-	for _, f := range fixtures {
-		s.images[faceRef(f.Selfie)] = f.Selfie
-	}
-	s.images[faceRef(strangerSelfie)] = strangerSelfie
+	s.accounts[stranger.DID] = &account{DID: stranger.DID, UserIDs: []string{stranger.UserID}}
 	return s, nil
 }
+
+// Spellings picks among equivalent spellings of 1Kosmos answers
+// (simulator-only; the zero value is the first spelling of each).
+type Spellings struct {
+	// ReasonCodeCamel writes a failure's errorInfo as the second public
+	// v3 sample does: reasonCode plus type, docType, docId and ts, instead
+	// of the first sample's reason_code.
+	ReasonCodeCamel bool
+	// Certifications is where /verify answers put the certifications:
+	// CertificationsTop (the default), CertificationsInResult or
+	// CertificationsResultString.
+	Certifications string
+}
+
+// Places of the certifications in a /verify answer (FACTS.md section 5).
+const (
+	// CertificationsTop: top-level certifications, as in 1Kosmos's Java
+	// wire model and the 2022 iOS helper.
+	CertificationsTop = ""
+	// CertificationsInResult: result.certifications, as today's iOS app
+	// reads them.
+	CertificationsInResult = "result"
+	// CertificationsResultString: result as a JSON string holding
+	// certifications, as the Android app parses it.
+	CertificationsResultString = "result_string"
+)
 
 func def(p *string, v string) {
 	if *p == "" {

@@ -74,25 +74,51 @@ func (s *Simulator) authenticate(w http.ResponseWriter, r *http.Request, svc *en
 		writeError(w, http.StatusUnauthorized, "invalid licensekey")
 		return caller{}, false
 	}
+	if !s.checkRequestID(w, key, rid) {
+		return caller{}, false
+	}
+	return caller{key: key, publicKey: pub}, true
+}
+
+// authenticateApp checks an authenticator's publickey and requestid
+// headers (encrypted with the sessions key; an authenticator sends no
+// licensekey). On failure it has written the error.
+func (s *Simulator) authenticateApp(w http.ResponseWriter, r *http.Request) bool {
+	pub, rid := r.Header.Get("publickey"), r.Header.Get("requestid")
+	if pub == "" || rid == "" {
+		writeError(w, http.StatusBadRequest, "publickey and requestid headers are required")
+		return false
+	}
+	key, err := s.sessions.SharedKey(pub)
+	if err != nil {
+		writeError(w, http.StatusUnauthorized, "invalid publickey")
+		return false
+	}
+	return s.checkRequestID(w, key, rid)
+}
+
+// checkRequestID opens the requestid header with key and checks its
+// freshness and that its uuid is new. On failure it has written a 401.
+func (s *Simulator) checkRequestID(w http.ResponseWriter, key []byte, rid string) bool {
 	plain, err := envelope.Open(key, rid)
 	var id requestID
 	if err != nil || json.Unmarshal(plain, &id) != nil || id.UUID == "" {
 		writeError(w, http.StatusUnauthorized, "invalid requestid")
-		return caller{}, false
+		return false
 	}
 	now := s.now()
 	if s.cfg.Freshness >= 0 {
 		ts, ok := parseTS(id.TS)
 		if !ok || math.Abs(now.Sub(ts).Seconds()) > s.cfg.Freshness.Seconds() {
 			writeError(w, http.StatusUnauthorized, "requestid expired")
-			return caller{}, false
+			return false
 		}
 	}
 	if !s.seen.add(id.UUID, now, s.cfg.Freshness) {
 		writeError(w, http.StatusUnauthorized, "requestid already used")
-		return caller{}, false
+		return false
 	}
-	return caller{key: key, publicKey: pub}, true
+	return true
 }
 
 // parseTS reads requestid.ts: unix seconds as a number or a string;

@@ -8,6 +8,10 @@ import (
 	"strings"
 )
 
+// tenantTag is the simulated tenant's tag (community_info tenant.tenanttag,
+// the X-TenantTag of account lookups).
+const tenantTag = "sim"
+
 // tenantID and communityID are stable 24-hex ids (the length of the ids
 // 1Kosmos returns) derived from the configured names.
 func (s *Simulator) tenantID() string { return shortID("tenant:" + s.cfg.TenantDNS) }
@@ -53,7 +57,7 @@ func (s *Simulator) handleCommunityInfo(w http.ResponseWriter, r *http.Request) 
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"tenant": map[string]any{
-			"id": s.tenantID(), "tenanttag": "sim", "name": "1Kosmos simulator", "dns": []string{s.cfg.TenantDNS},
+			"id": s.tenantID(), "tenanttag": tenantTag, "name": "1Kosmos simulator", "dns": []string{s.cfg.TenantDNS},
 		},
 		"community": map[string]any{
 			"id": s.communityID(), "tenantid": s.tenantID(), "name": s.cfg.Community, "publicKey": s.community.PublicB64(),
@@ -62,10 +66,11 @@ func (s *Simulator) handleCommunityInfo(w http.ResponseWriter, r *http.Request) 
 }
 
 // handleServiceDirectory answers GET /caas/sd: absolute URLs of the
-// services. 1Kosmos's helpers discard a map without "licenses".
+// services. 1Kosmos's helpers discard a map without "licenses". The
+// sessions service lives under /liveid (wire_sessions.go).
 func (s *Simulator) handleServiceDirectory(w http.ResponseWriter, r *http.Request) {
-	sd := map[string]string{}
-	for _, name := range []string{"licenses", "docuverify", "sessions", "adminconsole", "idproofing", "liveid"} {
+	sd := map[string]string{"sessions": s.url("/liveid")}
+	for _, name := range []string{"licenses", "docuverify", "adminconsole", "idproofing", "liveid"} {
 		sd[name] = s.url("/" + name)
 	}
 	writeJSON(w, http.StatusOK, sd)

@@ -208,3 +208,9 @@ func (c *wireClient) result(id string) map[string]any {
 	r := c.do(wireReq{path: "/docuverify/document_share_session/result", inner: map[string]any{"dvcID": c.sim.DVCID(), "sessionId": id}})
 	return openSealed(c.t, c.shared(c.sim.docuverify.PublicB64()), r)
 }
+
+func (c *wireClient) resultV3(id string) map[string]any {
+	c.t.Helper()
+	r := c.do(wireReq{path: "/docuverify/v3/document_share_session/result", inner: map[string]any{"dvcID": c.sim.DVCID(), "sessionId": id}})
+	return openSealed(c.t, c.shared(c.sim.docuverify.PublicB64()), r)
+}

@@ -1,7 +1,6 @@
 package simulator
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -43,19 +42,26 @@ func (s *Simulator) docuverifyCall(w http.ResponseWriter, r *http.Request, limit
 	return c, s.checkDVCID(w, *dvcID)
 }
 
+// createRequest is the plaintext of create's data: {dvcID, sessionRequest}
+// as 1Kosmos's helpers send it, plus documentTypes, idbridge's way of
+// offering several documents (NOT PUBLIC whether a real tenant reads it;
+// its dvcID workflow decides what its hosted page accepts).
+type createRequest struct {
+	DVCID          string `json:"dvcID"`
+	SessionRequest *struct {
+		TenantDNS     string   `json:"tenantDNS"`
+		CommunityName string   `json:"communityName"`
+		DocumentType  string   `json:"documentType"`
+		DocumentTypes []string `json:"documentTypes"`
+		UserUID       string   `json:"userUID"`
+		DID           string   `json:"did"`
+	} `json:"sessionRequest"`
+}
+
 // handleCreate answers POST {docuverify}/document_share_session/create with
 // plain {"sessionId","url"}.
 func (s *Simulator) handleCreate(w http.ResponseWriter, r *http.Request) {
-	var q struct {
-		DVCID          string `json:"dvcID"`
-		SessionRequest *struct {
-			TenantDNS     string `json:"tenantDNS"`
-			CommunityName string `json:"communityName"`
-			DocumentType  string `json:"documentType"`
-			UserUID       string `json:"userUID"`
-			DID           string `json:"did"`
-		} `json:"sessionRequest"`
-	}
+	var q createRequest
 	_, ok := s.docuverifyCall(w, r, smallBodyLimit, &q, &q.DVCID)
 	if !ok {
 		return
@@ -71,15 +77,13 @@ func (s *Simulator) handleCreate(w http.ResponseWriter, r *http.Request) {
 	case sr.CommunityName != "" && sr.CommunityName != s.cfg.Community:
 		writeError(w, http.StatusBadRequest, "unknown communityName")
 		return
-	case !validDocType(idv.DocumentType(sr.DocumentType)):
-		writeError(w, http.StatusBadRequest, "documentType must be one of dl_object, ppt_object, idcard_object")
+	}
+	docs, msg := documentTypes(sr.DocumentType, sr.DocumentTypes)
+	if msg != "" {
+		writeError(w, http.StatusBadRequest, msg)
 		return
 	}
-	user := sr.UserUID
-	if user == "" {
-		user = sr.DID
-	}
-	x, err := s.createIDV(idv.DocumentType(sr.DocumentType), user)
+	x, err := s.createIDV(docs, first(sr.DID, sr.UserUID))
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "session cannot be created")
 		return
@@ -87,76 +91,59 @@ func (s *Simulator) handleCreate(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"sessionId": x.ID, "url": s.idvPageURL(x.ID)})
 }
 
-// handleResult answers POST {docuverify}/document_share_session/result
-// (and /v3/...) with {"data": enc(result), "publicKey"}; data is encrypted
-// with the request's own key.
-func (s *Simulator) handleResult(w http.ResponseWriter, r *http.Request) {
-	var q struct {
-		DVCID     string `json:"dvcID"`
-		SessionID string `json:"sessionId"`
+// documentTypes returns the session's documents: documentType first, then
+// the others of documentTypes; or why they are refused.
+func documentTypes(first string, more []string) ([]idv.DocumentType, string) {
+	const known = "must be one of dl_object, ppt_object, idcard_object"
+	d := idv.DocumentType(first)
+	if !d.Known() {
+		return nil, "documentType " + known
 	}
-	c, ok := s.docuverifyCall(w, r, smallBodyLimit, &q, &q.DVCID)
-	if !ok {
-		return
+	docs := []idv.DocumentType{d}
+	if len(more) > len(idv.DocumentTypes) {
+		return nil, "documentTypes lists more than the three document types"
 	}
-	if q.SessionID == "" {
-		writeError(w, http.StatusBadRequest, "sessionId is required")
-		return
-	}
-	x, err := s.idvSnapshot(q.SessionID)
-	if err != nil {
-		writeError(w, http.StatusNotFound, "session not found")
-		return
-	}
-	s.writeSealed(w, c, s.wireResult(x).fields())
-}
-
-// handleVerify answers POST {docuverify}/verify: liveness and comparison of
-// document.liveId (base64 image) with document.face (an enrolled FaceRef).
-func (s *Simulator) handleVerify(w http.ResponseWriter, r *http.Request) {
-	var q struct {
-		DVCID         string   `json:"dvcID"`
-		Verifications []string `json:"verifications"`
-		Document      *struct {
-			LiveID string `json:"liveId"`
-			Face   string `json:"face"`
-		} `json:"document"`
-	}
-	c, ok := s.docuverifyCall(w, r, imageBodyLimit, &q, &q.DVCID)
-	if !ok {
-		return
-	}
-	if q.Document == nil || q.Document.LiveID == "" {
-		writeError(w, http.StatusBadRequest, "document.liveId is required")
-		return
-	}
-	if len(q.Verifications) == 0 {
-		writeError(w, http.StatusBadRequest, "verifications is required")
-		return
-	}
-	for _, v := range q.Verifications {
-		if v != "face_liveness" && v != "face_compare" {
-			writeError(w, http.StatusBadRequest, "unsupported verification "+quoteShort(v))
-			return
+	for _, m := range more {
+		md := idv.DocumentType(m)
+		if !md.Known() {
+			return nil, "documentTypes entries " + known
+		}
+		if !slices.Contains(docs, md) {
+			docs = append(docs, md)
 		}
 	}
-	img, err := base64.StdEncoding.DecodeString(stripDataURL(q.Document.LiveID))
-	if err != nil || len(img) == 0 {
-		writeError(w, http.StatusBadRequest, "document.liveId must be a base64 image")
-		return
+	return docs, ""
+}
+
+// handleResult answers POST {docuverify}/document_share_session/result
+// (the v1 shapes of result_v1.go) and /v3/... (result_v3.go) with
+// {"data": enc(result), "publicKey"}; data is encrypted with the request's
+// own key.
+func (s *Simulator) handleResult(v3 bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var q struct {
+			DVCID     string `json:"dvcID"`
+			SessionID string `json:"sessionId"`
+		}
+		c, ok := s.docuverifyCall(w, r, smallBodyLimit, &q, &q.DVCID)
+		if !ok {
+			return
+		}
+		if q.SessionID == "" {
+			writeError(w, http.StatusBadRequest, "sessionId is required")
+			return
+		}
+		x, err := s.idvSnapshot(q.SessionID)
+		if err != nil {
+			writeError(w, http.StatusNotFound, "session not found")
+			return
+		}
+		if v3 {
+			s.writeSealed(w, c, s.resultV3(x))
+		} else {
+			s.writeSealed(w, c, s.resultV1(x))
+		}
 	}
-	fc := checkFace(img, q.Document.Face)
-	out := map[string]any{"faceRef": fc.Ref}
-	if slices.Contains(q.Verifications, "face_liveness") {
-		out["face_liveness"] = map[string]any{"status": fc.Liveness}
-	}
-	if slices.Contains(q.Verifications, "face_compare") {
-		out["face_compare"] = map[string]any{"status": fc.Compare, "confidence": fc.Confidence}
-	}
-	if s.cfg.Scores {
-		out["scores"] = faceScores(fc)
-	}
-	s.writeSealed(w, c, out)
 }
 
 // writeSealed answers 200 {"data": enc(v), "publicKey": docuverify key}.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -46,11 +47,12 @@ func TestBootstrap(t *testing.T) {
 	sd := send(t, mustReq(t, http.MethodGet, srv.URL+"/simulator/caas/sd"))
 	require.Equal(t, http.StatusOK, sd.status)
 	m := sd.json(t)
-	for _, k := range []string{"licenses", "docuverify", "sessions", "adminconsole"} {
+	for _, k := range []string{"licenses", "docuverify", "adminconsole"} {
 		assert.Equal(t, srv.URL+"/simulator/"+k, m[k], k)
 	}
+	assert.Equal(t, srv.URL+"/simulator/liveid", m["sessions"], "the sessions service, whose session URLs are the authenticator pages")
 
-	for svc, want := range map[string]string{"docuverify": sim.docuverify.PublicB64(), "sessions": sim.sessions.PublicB64()} {
+	for svc, want := range map[string]string{"docuverify": sim.docuverify.PublicB64(), "liveid": sim.sessions.PublicB64()} {
 		r := send(t, mustReq(t, http.MethodGet, srv.URL+"/simulator/"+svc+"/publickeys"))
 		require.Equal(t, http.StatusOK, r.status)
 		assert.Equal(t, want, r.json(t)["publicKey"], svc)
@@ -70,38 +72,88 @@ func TestCreatePollComplete(t *testing.T) {
 	id, url := c.create("ppt_object")
 	assert.Equal(t, sim.BaseURL()+"/idproofing/session/"+id, url)
 
-	r := c.result(id)
-	assert.Equal(t, "Pending", r["status"])
-	assert.Equal(t, "Not performed", r["verification"])
-	assert.Nil(t, r["ppt_object"])
-
+	assert.Equal(t, map[string]any{"responseStatus": "INPROGRESS", "sessionId": id}, c.result(id))
+	assert.Equal(t, map[string]any{"responseStatus": "INPROGRESS", "id": id}, c.resultV3(id), "exactly the public v3 sample")
 	page := send(t, mustReq(t, http.MethodGet, url))
 	require.Equal(t, http.StatusOK, page.status)
-	assert.Equal(t, "In Progress", c.result(id)["status"])
+	assert.Equal(t, "INPROGRESS", c.result(id)["responseStatus"])
 
 	require.NoError(t, sim.Complete(id, CompleteOptions{Fixture: "erika-mustermann"}))
-	for _, path := range []string{"/docuverify/document_share_session/result", "/docuverify/v3/document_share_session/result"} {
-		res := c.do(wireReq{path: path, inner: map[string]any{"dvcID": sim.DVCID(), "sessionId": id}})
-		assert.Equal(t, sim.docuverify.PublicB64(), res.json(t)["publicKey"])
-		r := openSealed(t, c.shared(sim.docuverify.PublicB64()), res)
-		assert.Equal(t, "Completed", r["status"], path)
-		assert.Equal(t, "Passed", r["verification"])
-		assert.Equal(t, "SUCCESS", r["responseStatus"])
-		assert.Equal(t, "ppt_object", r["documentType"])
-		assert.Equal(t, "Passed", r["face_liveness"])
-		assert.NotNil(t, r["scores"])
-		doc := r["ppt_object"].(map[string]any)
-		assert.Equal(t, "Erika", doc["firstName"])
-		assert.Equal(t, "Mustermann", doc["lastName"])
-		assert.Equal(t, "1983-08-12", doc["dob"])
-		assert.Equal(t, "DE", doc["issuingCountry"])
-		assert.Equal(t, "C01X00T47", doc["documentNumber"])
-		assert.Equal(t, 3, strings.Count(doc["proof_jwt"].(string), ".")+1)
-		assert.NotEmpty(t, doc["token"])
-		live := doc["liveid_object"].(map[string]any)
-		assert.Equal(t, faceRef(fixtures[1].Selfie), live["face"])
-		assert.Equal(t, proofedBy, live["proofedBy"])
-		assert.Equal(t, live, r["liveid_object"])
+	v1 := c.result(id)
+	assert.Equal(t, "SUCCESS", v1["responseStatus"])
+	assert.NotEmpty(t, v1["token"], "v1's certificate token is top level")
+	assert.NotNil(t, v1["scores"])
+	doc := v1["ppt_object"].(map[string]any)
+	assert.Equal(t, "Erika", doc["firstName"])
+	assert.Equal(t, "Mustermann", doc["lastName"])
+	assert.Equal(t, "19830812", doc["dob"], "YYYYMMDD")
+	assert.Equal(t, "DE", doc["country"])
+	assert.Equal(t, "C01X00T47", doc["documentId"])
+	assert.Equal(t, "PASSPORT", doc["documentType"])
+	assert.Equal(t, 3, strings.Count(doc["proof_jwt"].(string), ".")+1)
+	assert.Nil(t, doc["token"], "no token inside the document")
+	live := v1["liveid_object"].(map[string]any)
+	assert.Equal(t, base64.StdEncoding.EncodeToString(fixtures[1].Selfie), live["face"], "the selfie's image bytes, not a digest")
+	assert.Equal(t, proofedBy, live["proofedBy"])
+	assert.Len(t, proofedBy, 128)
+
+	v3 := c.resultV3(id)
+	assert.Equal(t, "SUCCESS", v3["sessionResult"])
+	assert.Nil(t, v3["responseStatus"], "finished v3 answers have no responseStatus")
+	assert.Nil(t, v3["token"])
+	data := v3["sessionData"].(map[string]any)
+	assert.Equal(t, "ppt_object", data["documentType"])
+	assert.Equal(t, sim.idv[id].DID, data["user"].(map[string]any)["uid"])
+	assert.Equal(t, "PASSPORT", v3["extractedInfo"].(map[string]any)["documentType"])
+	assert.Equal(t, "C01X00T47", v3["document"].(map[string]any)["documentId"])
+}
+
+func TestResultStatuses(t *testing.T) {
+	for _, camel := range []bool{false, true} {
+		sim, _ := startSim(t, Config{Spellings: Spellings{ReasonCodeCamel: camel}})
+		c := newWireClient(t, sim)
+		tests := []struct {
+			name   string
+			end    func(id string) error
+			v1, v3 string
+			code   string
+		}{
+			{name: "expired document", end: func(id string) error { return sim.Complete(id, CompleteOptions{Fixture: "tom-expired"}) }, v1: "FAILED", v3: "FAILED", code: CodeDocumentExpired},
+			{name: "spoof", end: func(id string) error { return sim.Complete(id, CompleteOptions{Fixture: "sam-spoof"}) }, v1: "FAILED", v3: "FAILED", code: CodeLiveness},
+			{name: "fail", end: sim.Fail, v1: "FAILED", v3: "FAILED", code: CodeNotVerified},
+			{name: "abandon", end: sim.Abandon, v1: "ABANDONED", v3: "ABANDONED"},
+			{name: "expire", end: sim.Expire, v1: "EXPIRED", v3: "EXPIRED"},
+		}
+		for _, tt := range tests {
+			t.Run(fmt.Sprintf("%s camel=%v", tt.name, camel), func(t *testing.T) {
+				id, _ := c.create("dl_object")
+				require.NoError(t, tt.end(id))
+				v1, v3 := c.result(id), c.resultV3(id)
+				assert.Equal(t, tt.v1, v1["responseStatus"])
+				assert.Equal(t, tt.v3, v3["sessionResult"])
+				assert.Nil(t, v1["dl_object"])
+				assert.Nil(t, v3["document"])
+				if tt.code == "" {
+					assert.Nil(t, v3["errorInfo"])
+					return
+				}
+				info := v3["errorInfo"].(map[string]any)
+				assert.EqualValues(t, 400, info["status"])
+				assert.NotEmpty(t, info["message"])
+				assert.NotEmpty(t, info["reason"])
+				if camel {
+					assert.Equal(t, tt.code, info["reasonCode"])
+					assert.Nil(t, info["reason_code"])
+					assert.Contains(t, info, "ts")
+				} else {
+					assert.Equal(t, tt.code, info["reason_code"])
+					assert.Nil(t, info["reasonCode"])
+				}
+				assert.Regexp(t, `^IDV\d{4}$`, tt.code)
+				assert.Equal(t, map[string]any{}, v3["extractedInfo"])
+				assert.Equal(t, info, v1["errorInfo"])
+			})
+		}
 	}
 }
 
@@ -194,52 +246,93 @@ func TestDocuverifyErrors(t *testing.T) {
 }
 
 func TestVerify(t *testing.T) {
+	b64 := base64.StdEncoding.EncodeToString
+	enrolled := fixtures[0].Selfie
+	liveness := func(img string) map[string]any {
+		return map[string]any{"id": "ref.liveid", "type": "liveid", "liveId": img}
+	}
+	compare := func(a, b string) map[string]any {
+		return map[string]any{"id": "ref.face_compare", "type": "face_compare", "image1": a, "image2": b, "purpose": "doc_enrollment"}
+	}
+	tests := []struct {
+		name     string
+		check    string
+		document map[string]any
+		verified bool
+	}{
+		{name: "live face", check: "face_liveness", document: liveness(b64(enrolled)), verified: true},
+		{name: "data URL tolerated", check: "face_liveness", document: liveness("data:image/png;base64," + b64(enrolled)), verified: true},
+		{name: "spoof", check: "face_liveness", document: liveness(b64(fixtures[4].Selfie))},
+		{name: "not an image", check: "face_liveness", document: liveness(b64([]byte("text")))},
+		{name: "same face", check: "face_compare", document: compare(b64(enrolled), b64(enrolled)), verified: true},
+		{name: "other face", check: "face_compare", document: compare(b64(strangerSelfie), b64(enrolled))},
+	}
+	for _, where := range []string{CertificationsTop, CertificationsInResult, CertificationsResultString} {
+		sim, _ := startSim(t, Config{Scores: true, Spellings: Spellings{Certifications: where}})
+		c := newWireClient(t, sim)
+		for _, tt := range tests {
+			t.Run(tt.name+" "+where, func(t *testing.T) {
+				r := c.do(wireReq{path: "/docuverify/verify", inner: map[string]any{
+					"dvcID": sim.DVCID(), "verifications": []string{tt.check}, "document": tt.document,
+				}})
+				m := openSealed(t, c.shared(sim.docuverify.PublicB64()), r)
+				assert.Equal(t, tt.document["id"], m["docId"])
+				assert.Equal(t, tt.document["type"], m["docType"])
+				var holder map[string]any
+				switch where {
+				case CertificationsTop:
+					holder = m
+				case CertificationsInResult:
+					holder = m["result"].(map[string]any)
+				default:
+					require.NoError(t, json.Unmarshal([]byte(m["result"].(string)), &holder), "result as a JSON string")
+				}
+				certs := holder["certifications"].([]any)
+				require.Len(t, certs, 1)
+				cert := certs[0].(map[string]any)
+				assert.Equal(t, tt.check, cert["type"])
+				assert.Equal(t, tt.verified, cert["verified"])
+				assert.NotEmpty(t, cert["token"])
+				assert.NotEmpty(t, cert["authority"])
+				if tt.verified {
+					assert.EqualValues(t, 200, cert["status"])
+				} else {
+					assert.EqualValues(t, 400, cert["status"])
+					assert.NotEmpty(t, cert["message"])
+				}
+				if tt.check == "face_compare" {
+					assert.Contains(t, cert, "confidence", "simulator-only, with Scores")
+				}
+			})
+		}
+	}
+
 	sim, _ := startSim(t, Config{})
 	c := newWireClient(t, sim)
-	enrolled := fixtures[0].Selfie
-	ref := faceRef(enrolled)
-	b64 := base64.StdEncoding.EncodeToString
-	tests := []struct {
-		name              string
-		image             string
-		face              string
-		verifications     []string
-		liveness, compare string
+	img := b64(enrolled)
+	for name, tc := range map[string]struct {
+		inner map[string]any
+		msg   string
 	}{
-		{name: "same face", image: b64(enrolled), face: ref, verifications: []string{"face_liveness", "face_compare"}, liveness: "Passed", compare: "Passed"},
-		{name: "data URL", image: "data:image/png;base64," + b64(enrolled), face: ref, verifications: []string{"face_compare"}, compare: "Passed"},
-		{name: "other face", image: b64(strangerSelfie), face: ref, verifications: []string{"face_liveness", "face_compare"}, liveness: "Passed", compare: "Failed"},
-		{name: "spoof", image: b64(fixtures[4].Selfie), face: ref, verifications: []string{"face_liveness"}, liveness: "Failed"},
-		{name: "no enrolled face", image: b64(enrolled), verifications: []string{"face_liveness", "face_compare"}, liveness: "Passed", compare: "Not performed"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := c.do(wireReq{path: "/docuverify/verify", inner: map[string]any{
-				"dvcID": sim.DVCID(), "verifications": tt.verifications, "document": map[string]any{"liveId": tt.image, "face": tt.face},
-			}})
-			m := openSealed(t, c.shared(sim.docuverify.PublicB64()), r)
-			if tt.liveness != "" {
-				assert.Equal(t, tt.liveness, m["face_liveness"].(map[string]any)["status"])
-			} else {
-				assert.Nil(t, m["face_liveness"])
-			}
-			if tt.compare != "" {
-				assert.Equal(t, tt.compare, m["face_compare"].(map[string]any)["status"])
-			} else {
-				assert.Nil(t, m["face_compare"])
-			}
-			assert.Len(t, m["faceRef"], 64)
-		})
-	}
-	for name, inner := range map[string]map[string]any{
-		"no liveId":            {"dvcID": sim.DVCID(), "verifications": []string{"face_liveness"}, "document": map[string]any{}},
-		"liveId not base64":    {"dvcID": sim.DVCID(), "verifications": []string{"face_liveness"}, "document": map[string]any{"liveId": "*"}},
-		"unknown verification": {"dvcID": sim.DVCID(), "verifications": []string{"dna"}, "document": map[string]any{"liveId": b64(enrolled)}},
-		"no verifications":     {"dvcID": sim.DVCID(), "document": map[string]any{"liveId": b64(enrolled)}},
+		"older {liveId, face} shape": {map[string]any{"dvcID": sim.DVCID(), "verifications": []string{"face_liveness"}, "document": map[string]any{"liveId": img, "face": "ab12"}}, "document.id is required"},
+		"no document":                {map[string]any{"dvcID": sim.DVCID(), "verifications": []string{"face_liveness"}}, "document is required"},
+		"liveness with compare type": {map[string]any{"dvcID": sim.DVCID(), "verifications": []string{"face_liveness"}, "document": compare(img, img)}, `document.type must be "liveid"`},
+		"compare with liveid type":   {map[string]any{"dvcID": sim.DVCID(), "verifications": []string{"face_compare"}, "document": liveness(img)}, `document.type must be "face_compare"`},
+		"liveId not base64":          {map[string]any{"dvcID": sim.DVCID(), "verifications": []string{"face_liveness"}, "document": liveness("*")}, "document.liveId must be a base64 image"},
+		"image2 missing":             {map[string]any{"dvcID": sim.DVCID(), "verifications": []string{"face_compare"}, "document": compare(img, "")}, "image2 must be base64 images"},
+		"no purpose": {map[string]any{"dvcID": sim.DVCID(), "verifications": []string{"face_compare"},
+			"document": map[string]any{"id": "r.face_compare", "type": "face_compare", "image1": img, "image2": img}}, "document.purpose is required"},
+		"two checks at once":   {map[string]any{"dvcID": sim.DVCID(), "verifications": []string{"face_liveness", "face_compare"}, "document": liveness(img)}, "one check"},
+		"unknown verification": {map[string]any{"dvcID": sim.DVCID(), "verifications": []string{"dna"}, "document": liveness(img)}, "unsupported verification"},
+		"no verifications":     {map[string]any{"dvcID": sim.DVCID(), "document": liveness(img)}, "verifications is required"},
+		"document of numbers":  {map[string]any{"dvcID": sim.DVCID(), "verifications": []string{"face_liveness"}, "document": map[string]any{"id": 7}}, "document must be an object of strings"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			r := c.do(wireReq{path: "/docuverify/verify", inner: inner})
-			assert.Equal(t, http.StatusBadRequest, r.status, "%s", r.body)
+			r := c.do(wireReq{path: "/docuverify/verify", inner: tc.inner})
+			require.Equal(t, http.StatusBadRequest, r.status, "%s", r.body)
+			m := r.json(t)
+			assert.EqualValues(t, 400, m["code"], "1Kosmos-style error")
+			assert.Contains(t, m["message"], tc.msg)
 		})
 	}
 }

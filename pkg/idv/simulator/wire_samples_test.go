@@ -114,8 +114,7 @@ func TestReplayHelperCaptures(t *testing.T) {
 				key, err := keyA.SharedKey(w.Keys["B"].PublicKeyB64)
 				require.NoError(t, err)
 				m := openSealed(t, key, r)
-				assert.Equal(t, capturedSessionID, m["sessionId"])
-				assert.Equal(t, "Pending", m["status"])
+				assert.Equal(t, map[string]any{"responseStatus": "INPROGRESS", "sessionId": capturedSessionID}, m)
 			case strings.HasPrefix(ex.ID, "create_missing_dvcid"):
 				assert.JSONEq(t, string(ex.Response.Body), string(r.body))
 			}
@@ -145,11 +144,11 @@ func TestReplayHelperCaptures(t *testing.T) {
 	})
 }
 
-// seedIDV registers a Pending session with a chosen id (replayed captures
+// seedIDV registers a pending session with a chosen id (replayed captures
 // poll a session id the simulator did not make).
 func (s *Simulator) seedIDV(id string, doc idv.DocumentType) {
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.idv[id] = &idvSession{ID: id, DocType: doc, Status: wirePending, Created: now, Expires: now.Add(s.cfg.SessionTTL), CSRF: randomToken()}
+	s.idv[id] = &idvSession{ID: id, DocTypes: []idv.DocumentType{doc}, DID: id, State: statePending, Created: now, Expires: now.Add(s.cfg.SessionTTL), CSRF: randomToken()}
 }
