@@ -58,7 +58,7 @@ func (p *Provider) loginCapture(w http.ResponseWriter, r *http.Request) {
 		p.unavailable(w, r, a, err)
 		return
 	}
-	live, err := p.journey.LiveIDRequest(person)
+	live, err := p.journey.LiveIDRequest(r.Context(), person)
 	if err != nil {
 		p.journeyFailed(w, r, a, err)
 		return

@@ -142,8 +142,15 @@ func (p *Provider) startJourney(w http.ResponseWriter, r *http.Request, a *authR
 	var live idv.LiveIDRequest
 	if journey.Check(a.Check) == journey.CheckLiveID {
 		var err error
-		if live, err = p.journey.LiveIDRequest(person); err == nil {
+		live, err = p.journey.LiveIDRequest(ctx, person)
+		switch {
+		case err == nil:
 			a.Journey = journeyLiveID
+		case errors.Is(err, journey.ErrNotEnrolled), errors.Is(err, journey.ErrUnknownPerson):
+			// Nobody to compare a face with: the person verifies.
+		default:
+			p.unavailable(w, r, a, err)
+			return
 		}
 	}
 	if a.Journey == journeyLiveID && p.cfg.IDV.LiveIDMode == "capture" {

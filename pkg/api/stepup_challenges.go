@@ -36,7 +36,7 @@ func (s *Server) createChallenge(ctx context.Context, req *request) (int, any, e
 	if err != nil {
 		return 0, nil, err
 	}
-	live, err := s.journey.LiveIDRequest(person)
+	live, err := s.journey.LiveIDRequest(ctx, person)
 	switch {
 	case errors.Is(err, journey.ErrUnknownPerson):
 		return 0, nil, ErrUnknownUser

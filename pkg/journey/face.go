@@ -10,14 +10,29 @@ import (
 // LiveIDRequest is the face step-up to start for p: against the face
 // enrolled by a bound verification, never anyone else's. ErrUnknownPerson
 // when nobody is known, ErrNotEnrolled when the person has no such face.
-func (c *Core) LiveIDRequest(p Person) (idv.LiveIDRequest, error) {
-	switch {
-	case p.User == nil:
-		return idv.LiveIDRequest{}, ErrUnknownPerson
-	case !p.User.Enrolled():
+func (c *Core) LiveIDRequest(ctx context.Context, p Person) (idv.LiveIDRequest, error) {
+	if err := c.enrolled(p); err != nil {
+		return idv.LiveIDRequest{}, err
+	}
+	face, err := c.users.Face(ctx, p.User)
+	if err != nil {
+		return idv.LiveIDRequest{}, err
+	}
+	if face == nil && p.User.EnrolledAccount() == nil {
 		return idv.LiveIDRequest{}, ErrNotEnrolled
 	}
-	return idv.LiveIDRequest{UserRef: p.User.Subject, Account: p.User.EnrolledAccount(), FaceImage: p.User.EnrolledFace()}, nil
+	return idv.LiveIDRequest{UserRef: p.User.Subject, Account: p.User.EnrolledAccount(), FaceImage: face}, nil
+}
+
+// enrolled checks that LiveID can be used for p.
+func (c *Core) enrolled(p Person) error {
+	switch {
+	case p.User == nil:
+		return ErrUnknownPerson
+	case !p.User.Enrolled():
+		return ErrNotEnrolled
+	}
+	return nil
 }
 
 // IDVRequest is the proofing session to start for p with the documents
@@ -57,7 +72,7 @@ type FaceResult struct {
 // (ErrNoMatch) does. On success an asserted identifier is linked and the
 // person is returned.
 func (c *Core) CompleteFace(ctx context.Context, p Person, f FaceResult) (*users.User, error) {
-	if _, err := c.LiveIDRequest(p); err != nil {
+	if err := c.enrolled(p); err != nil {
 		return nil, err
 	}
 	switch {

@@ -7,4 +7,5 @@ var Keyspaces = []storage.Keyspace{
 	{Prefix: "user:", Owner: "users", Personal: true},
 	{Prefix: "ident:", Owner: "users", Personal: true},
 	{Prefix: "doc:", Owner: "users", Personal: true},
+	{Prefix: "face:", Owner: "users", Personal: true},
 }

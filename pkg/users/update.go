@@ -139,9 +139,12 @@ func (r *Repo) RecordVerification(ctx context.Context, sub string, res idv.IDVRe
 		person = *res.Person
 	}
 	rec.Verified = &Verified{Person: person, Document: res.Document, Liveness: res.Liveness, FaceMatch: res.FaceMatch, TxnID: res.SessionID, VerifiedAt: at, ProofJWT: res.ProofJWT,
-		FaceImage: res.FaceImage, Account: res.Account}
+		Account: res.Account}
 	rec.IDVStatus = "verified"
 	if len(res.FaceImage) > 0 {
+		if err := r.putFace(ctx, sub, res.FaceImage); err != nil {
+			return err
+		}
 		rec.FaceRef, rec.EnrolledBy = faceRef(res.FaceImage), boundBy
 	}
 	return r.save(ctx, rec)
@@ -189,6 +192,7 @@ func (r *Repo) Forget(ctx context.Context, sub string) error {
 	if rec.DocumentHash != "" {
 		keys = append(keys, "doc:{"+rec.DocumentHash+"}")
 	}
+	keys = append(keys, faceKey(sub))
 	r.cache.drop(sub)
 	return r.st.Delete(ctx, keys...)
 }

@@ -42,11 +42,9 @@ type Verified struct {
 	TxnID      string        `json:"txn"`
 	VerifiedAt time.Time     `json:"verified_at"`
 	ProofJWT   string        `json:"proof_jwt,omitempty"`
-	// FaceImage is the enrolled face (image bytes) that capture-mode
-	// step-ups compare with; Account is the 1Kosmos user the verification
-	// was for, whom authenticator-app step-ups must sign in as.
-	FaceImage []byte       `json:"face_image,omitempty"`
-	Account   *idv.Account `json:"account,omitempty"`
+	// Account is the 1Kosmos user the verification was for, whom
+	// authenticator-app step-ups must sign in as.
+	Account *idv.Account `json:"account,omitempty"`
 }
 
 // User is one person.
@@ -57,7 +55,8 @@ type User struct {
 	// IDVStatus is "none", "verified" or "failed" (the latest outcome).
 	IDVStatus string `json:"idv_status"`
 	// FaceRef is a digest of the enrolled face (from the latest passed
-	// IDV); the image itself is sealed in Verified.FaceImage.
+	// IDV); the image itself is sealed in a record of its own, read only
+	// for a face check (Repo.Face).
 	FaceRef string `json:"face_ref,omitempty"`
 	// EnrolledBy says how the verification that enrolled the face was
 	// bound to this person (the journey core's source names: "session",
@@ -105,14 +104,6 @@ func (u *User) ClaimsIdentity() claims.Identity {
 // person is recorded.
 func (u *User) Enrolled() bool {
 	return u != nil && u.FaceRef != "" && u.Verified != nil && u.EnrolledBy != ""
-}
-
-// EnrolledFace is the enrolled face image, nil when there is none.
-func (u *User) EnrolledFace() []byte {
-	if u == nil || u.Verified == nil {
-		return nil
-	}
-	return u.Verified.FaceImage
 }
 
 // EnrolledAccount is the 1Kosmos account of the verification, nil when

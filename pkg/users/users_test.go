@@ -68,6 +68,9 @@ func TestVerificationIsSealedAndFindable(t *testing.T) {
 
 	raw, err := st.Get(ctx, userKey(u.Subject))
 	require.NoError(t, err)
+	face, err := st.Get(ctx, faceKey(u.Subject))
+	require.NoError(t, err)
+	raw = append(raw, face...)
 	for _, secret := range []string{"Lovelace", "P123456", "1815-12-10", "ada@example.com", "face-image-of-ada",
 		base64.StdEncoding.EncodeToString([]byte("face-image-of-ada")), "did-ada", "ada.lovelace"} {
 		require.False(t, bytes.Contains(raw, []byte(secret)), "%q stored in clear", secret)
@@ -76,7 +79,9 @@ func TestVerificationIsSealedAndFindable(t *testing.T) {
 	got, err := r.Get(ctx, u.Subject)
 	require.NoError(t, err)
 	require.True(t, got.Enrolled())
-	require.Equal(t, []byte("face-image-of-ada"), got.EnrolledFace(), "the enrolled face image, sealed")
+	img, err := r.Face(ctx, got)
+	require.NoError(t, err)
+	require.Equal(t, []byte("face-image-of-ada"), img, "the enrolled face image, sealed in its own record")
 	require.Equal(t, &idv.Account{DID: "did-ada", UserID: "ada.lovelace"}, got.EnrolledAccount())
 	require.Equal(t, "Lovelace", got.Verified.Person.FamilyName)
 	require.Equal(t, "verified", got.IDVStatus)
@@ -113,7 +118,9 @@ func TestRetentionDropsVerifiedData(t *testing.T) {
 	require.NoError(t, err)
 	require.Nil(t, got.Verified)
 	require.False(t, got.Enrolled())
-	require.Nil(t, got.EnrolledFace(), "retention drops the face image")
+	img, err := r.Face(ctx, got)
+	require.NoError(t, err)
+	require.Nil(t, img, "retention drops the face image")
 	require.Nil(t, got.EnrolledAccount())
 	status, v, err := r.Identity(ctx, u.Subject)
 	require.NoError(t, err)
@@ -178,7 +185,7 @@ func BenchmarkLoad(b *testing.B) {
 
 func TestForgetErasesEverything(t *testing.T) {
 	ctx := context.Background()
-	r, _ := newRepo(t, time.Now, 0)
+	r, st := newRepo(t, time.Now, 0)
 	u, _ := r.Create(ctx)
 	require.NoError(t, r.RecordVerification(ctx, u.Subject, passed("F1"), "session"))
 	require.NoError(t, r.AddIdentifier(ctx, u.Subject, ident("f@example.com")))
@@ -189,6 +196,8 @@ func TestForgetErasesEverything(t *testing.T) {
 	require.ErrorIs(t, err, ErrNotFound)
 	_, err = r.FindByDocument(ctx, passed("F1").Document)
 	require.ErrorIs(t, err, ErrNotFound)
+	_, err = st.Get(ctx, faceKey(u.Subject))
+	require.ErrorIs(t, err, storage.ErrNotFound, "the face image goes too")
 	other, _ := r.Create(ctx)
 	require.NoError(t, r.RecordVerification(ctx, other.Subject, passed("F1"), "session"), "a forgotten document is free again")
 }
