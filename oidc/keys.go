@@ -332,6 +332,11 @@ func (r *keyRing) decode(sk storedKey) (*signingKey, error) {
 	if !ok {
 		return nil, errors.New("oidc: stored signing key is not a private key")
 	}
+	if k, ok := signer.(*rsa.PrivateKey); ok {
+		// Without the precomputed values every signature checks the key
+		// and computes them again (a sixth of an RS256 signature's cost).
+		k.Precompute()
+	}
 	alg := jose.SignatureAlgorithm(sk.Algorithm)
 	return &signingKey{info: sk.KeyInfo, alg: alg, priv: signer, header: jwsHeader(alg, sk.ID)}, nil
 }
