@@ -59,6 +59,7 @@ type authRequest struct {
 	Assert         users.Identifier `json:"assert,omitzero"`
 	VerificationID string           `json:"verification,omitempty"`
 	VerifyURL      string           `json:"verify_url,omitempty"`
+	Handoff        string           `json:"handoff,omitempty"` // the hand-off link's token
 	ExpiresAt      time.Time        `json:"expires_at,omitempty"`
 	LastStatus     string           `json:"last_status,omitempty"`
 	LastPolled     time.Time        `json:"last_polled,omitempty"`
@@ -183,10 +184,15 @@ func (p *Provider) claim(ctx context.Context, a *authRequest) error {
 	if errors.Is(err, storage.ErrNotFound) {
 		return errAuthRequestGone
 	}
-	if err == nil {
-		a.raw = nil
+	if err != nil {
+		return err
 	}
-	return err
+	a.raw = nil
+	if a.Handoff != "" {
+		// The login is over: its hand-off link goes with it.
+		_ = p.store.Delete(ctx, handoffKey(a.Handoff))
+	}
+	return nil
 }
 
 func (p *Provider) loadAuthRequest(ctx context.Context, id string) (*authRequest, error) {

@@ -94,7 +94,7 @@ func TestLiveIDStepUpForVerifiedUser(t *testing.T) {
 	h.clock.Advance(2 * time.Second)
 	wait := h.authorize(h.browser, authParams("rp", "acr_values", ACRLiveID, "prompt", "login"))
 	require.Equal(t, http.StatusOK, wait.status, wait.body)
-	require.Contains(t, wait.body, "/liveid/session/", "an enrolled, verified user gets LiveID, not IDV again")
+	require.Equal(t, journeyLiveID, h.journeyOf(wait), "an enrolled, verified user gets LiveID, not IDV again")
 	require.NoError(t, h.sim.CompleteLiveID(h.sessionOf(wait), simulator.LiveIDOptions{Match: true}))
 	done := h.finish(h.browser, wait)
 	require.NotNil(t, done.rpURL, done.body)

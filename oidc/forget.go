@@ -87,4 +87,5 @@ var Keyspaces = []storage.Keyspace{
 	{Prefix: "jti:", Owner: "oidc"},
 	{Prefix: "signing-keys", Owner: "oidc"},
 	{Prefix: "browser-session:", Owner: "oidc"},
+	{Prefix: "handoff:", Owner: "oidc"},
 }

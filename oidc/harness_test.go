@@ -295,13 +295,25 @@ func authParams(clientID string, extra ...string) url.Values {
 	return v
 }
 
-// sessionOf reads the 1Kosmos session id from the waiting page's link.
+// sessionOf is the 1Kosmos session of a waiting page's login, read as the
+// starting browser would: its verify link (the hand-off page) sends that
+// browser straight on to 1Kosmos's page.
 func (h *harness) sessionOf(p page) string {
 	h.t.Helper()
-	m := verifyLinkRE.FindStringSubmatch(p.body)
-	require.NotNil(h.t, m, "waiting page has no verify-link: %s", p.body)
-	link := html.UnescapeString(m[1])
-	return link[strings.LastIndex(link, "/")+1:]
+	a, err := h.p.loadAuthRequest(context.Background(), waitID(h.t, p))
+	require.NoError(h.t, err)
+	require.NotEmpty(h.t, a.VerificationID, "no verification started: %s", p.body)
+	return a.VerificationID
+}
+
+// journeyOf is the check a waiting page's login runs (journeyIDV or
+// journeyLiveID).
+func (h *harness) journeyOf(p page) string {
+	h.t.Helper()
+	require.Equal(h.t, http.StatusOK, p.status, p.body)
+	a, err := h.p.loadAuthRequest(context.Background(), waitID(h.t, p))
+	require.NoError(h.t, err)
+	return a.Journey
 }
 
 // finish polls the status URL until terminal and follows next.

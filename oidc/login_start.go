@@ -174,6 +174,10 @@ func (p *Provider) startJourney(w http.ResponseWriter, r *http.Request, a *authR
 		return
 	}
 	a.VerificationID, a.VerifyURL, a.ExpiresAt, a.LastStatus = sess.ID, sess.URL, sess.ExpiresAt, string(idv.StatusPending)
+	if a.Handoff, err = p.newHandoff(ctx, a, r); err != nil {
+		p.unavailable(w, r, a, err)
+		return
+	}
 	if err := p.saveAuthRequest(ctx, a); err != nil {
 		p.notSaved(w, r, a, err)
 		return

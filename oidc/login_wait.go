@@ -37,9 +37,19 @@ func (p *Provider) loginWait(w http.ResponseWriter, r *http.Request) {
 		title = "Confirm it's you"
 	}
 	p.render(w, r, http.StatusOK, "wait.html", map[string]any{
-		"ID": a.ID, "Title": title, "Journey": a.Journey, "VerifyURL": a.VerifyURL, "QR": PathLogin + "/qr?id=" + a.ID,
+		"ID": a.ID, "Title": title, "Journey": a.Journey, "VerifyURL": p.verifyLink(a), "QR": PathLogin + "/qr?id=" + a.ID,
 		"StatusURL": PathLogin + "/status?id=" + a.ID, "Status": a.LastStatus, "Client": p.clients[a.ClientID].cfg.Name,
 	})
+}
+
+// verifyLink is where the waiting page's link and QR code lead: the
+// hand-off page (1Kosmos's page itself only for a request started before
+// hand-offs existed).
+func (p *Provider) verifyLink(a *authRequest) string {
+	if a.Handoff != "" {
+		return p.handoffURL(a.Handoff)
+	}
+	return a.VerifyURL
 }
 
 // loginQR is the QR code of the hosted verification page, for a phone.
@@ -53,7 +63,7 @@ func (p *Provider) loginQR(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	png, err := qrcode.Encode(a.VerifyURL, qrcode.Medium, 220)
+	png, err := qrcode.Encode(p.verifyLink(a), qrcode.Medium, 220)
 	if err != nil {
 		http.Error(w, "QR code unavailable", http.StatusInternalServerError)
 		return

@@ -3,7 +3,6 @@ package oidc
 import (
 	"context"
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 
@@ -48,7 +47,7 @@ func oneCode(t *testing.T, h *harness, replica func(int)) {
 		replica(round)
 		wait := h.authorize(h.browser, authParams("rp", "prompt", "login"))
 		require.Equal(t, http.StatusOK, wait.status, wait.body)
-		if strings.Contains(wait.body, "/liveid/session/") {
+		if h.journeyOf(wait) == journeyLiveID {
 			require.NoError(t, h.sim.CompleteLiveID(h.sessionOf(wait), simulator.LiveIDOptions{Match: true}))
 		} else {
 			require.NoError(t, h.sim.Complete(h.sessionOf(wait), simulator.CompleteOptions{}))

@@ -119,7 +119,17 @@ func (rs *replicas) tryLogin(base string) (outcome, sub string) {
 	if m == nil || s == nil {
 		return fmt.Sprintf("page:%d", status), ""
 	}
-	link := html.UnescapeString(m[1])
+	// The link is the hand-off page, which sends this browser on to
+	// 1Kosmos's page.
+	resp, err := c.Get(html.UnescapeString(m[1]))
+	if err != nil {
+		return "handoff:error", ""
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		return fmt.Sprintf("page:%d", resp.StatusCode), ""
+	}
+	link := resp.Header.Get("Location")
 	if err := rs.sim.Complete(link[strings.LastIndex(link, "/")+1:], simulator.CompleteOptions{}); err != nil {
 		return "simulator", ""
 	}
@@ -155,7 +165,7 @@ func (rs *replicas) tryLogin(base string) (outcome, sub string) {
 	req, _ := http.NewRequest(http.MethodPost, base+PathToken, strings.NewReader(url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {rpCallback}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth("rp", "rp-secret")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err = http.DefaultClient.Do(req)
 	if err != nil {
 		return "token:error", ""
 	}

@@ -239,6 +239,7 @@ func (p *Provider) Handler() http.Handler {
 	mux.HandleFunc(PathLogin+"/continue", p.loginContinue)
 	mux.HandleFunc(PathLogin+"/capture", p.loginCapture)
 	mux.HandleFunc(PathLogin+"/qr", p.loginQR)
+	mux.HandleFunc(PathLogin+"/handoff", p.loginHandoff)
 	mux.HandleFunc("/static/", p.static)
 	mux.HandleFunc("/logged-out", p.loggedOut)
 	mux.Handle(PathToken, withCORS(withNoStore(p.withAssertionReplayCheck(http.HandlerFunc(p.token)))))

@@ -57,7 +57,11 @@ func (p *Provider) redirectError(w http.ResponseWriter, r *http.Request, to auth
 // failRequest answers a stored auth request with an error and forgets it.
 func (p *Provider) failRequest(w http.ResponseWriter, r *http.Request, a *authRequest, e *zoidc.Error) {
 	p.metrics.Login(a.Journey, string(e.ErrorType))
-	_ = p.store.Delete(context.WithoutCancel(r.Context()), authRequestKey(a.ID))
+	keys := []string{authRequestKey(a.ID)}
+	if a.Handoff != "" {
+		keys = append(keys, handoffKey(a.Handoff))
+	}
+	_ = p.store.Delete(context.WithoutCancel(r.Context()), keys...)
 	p.redirectError(w, r, a.response(), e)
 }
 

@@ -29,7 +29,7 @@ func TestUnfamiliarNetworkAndImpossibleTravelStepUp(t *testing.T) {
 
 	wait := h.authorize(sydney, authParams("rp"))
 	require.Equal(t, http.StatusOK, wait.status, wait.body)
-	require.Contains(t, wait.body, "/liveid/session/", "a verified, enrolled user steps up with LiveID")
+	require.Equal(t, journeyLiveID, h.journeyOf(wait), "a verified, enrolled user steps up with LiveID")
 	a, err := h.p.loadAuthRequest(context.Background(), waitID(t, wait))
 	require.NoError(t, err)
 	require.Contains(t, a.Reasons, "impossible_travel")
@@ -41,7 +41,7 @@ func TestNewDeviceForKnownUserGetsLiveIDNotSilence(t *testing.T) {
 	h.idvLogin(h.browser, h.pushed("rp", "rp-secret", authParams("rp", "login_hint", "bob@example.com")), simulator.CompleteOptions{Fixture: simulator.Fixtures()[1].Name})
 	other := h.newBrowser()
 	wait := h.authorize(other, authParams("rp", "login_hint", "bob@example.com"))
-	require.Contains(t, wait.body, "/liveid/session/")
+	require.Equal(t, journeyLiveID, h.journeyOf(wait))
 	a, err := h.p.loadAuthRequest(context.Background(), waitID(t, wait))
 	require.NoError(t, err)
 	require.Contains(t, a.Reasons, "new_device")

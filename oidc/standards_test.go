@@ -23,7 +23,7 @@ func TestStaleVerificationTriggersReverification(t *testing.T) {
 	h.clock.Advance(8761 * time.Hour) // past assurance.max_verification_age
 	wait := h.authorize(h.browser, authParams("rp", "acr_values", ACRIAL2))
 	require.Equal(t, http.StatusOK, wait.status, wait.body)
-	require.Contains(t, wait.body, "/idproofing/session/", "IAL2 asked with stale data: identity verification again, not LiveID")
+	require.Equal(t, journeyIDV, h.journeyOf(wait), "IAL2 asked with stale data: identity verification again, not LiveID")
 
 	lowered := h.authorize(h.newBrowser(), authParams("rp", "prompt", "none"))
 	require.Equal(t, "login_required", lowered.rpURL.Query().Get("error"))
@@ -38,7 +38,7 @@ func TestMaxAgeZeroForcesFreshAuthentication(t *testing.T) {
 	h.clock.Advance(5 * time.Second)
 	wait := h.authorize(h.browser, authParams("rp", "max_age", "0"))
 	require.Equal(t, http.StatusOK, wait.status, "max_age=0 never reuses the session")
-	require.Contains(t, wait.body, "/liveid/session/")
+	require.Equal(t, journeyLiveID, h.journeyOf(wait))
 	require.NoError(t, h.sim.CompleteLiveID(h.sessionOf(wait), simulator.LiveIDOptions{Match: true}))
 	done := h.finish(h.browser, wait)
 	second, err := h.exchange(party, done.rpURL.Query().Get("code"))

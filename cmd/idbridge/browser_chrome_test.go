@@ -181,7 +181,7 @@ func (b *headlessBrowser) openVerification(wait context.Context) (context.Contex
 	b.t.Helper()
 	href, err := chromedp.Run(wait, chromedp.AttributeValue(chromedp.ID("verify-link"), "href"))
 	require.NoError(b.t, err)
-	require.True(b.t, strings.HasPrefix(href.Value, b.issuer+"/simulator/"), href.Value)
+	require.True(b.t, strings.HasPrefix(href.Value, b.issuer+"/login/handoff?h="), "the link leads to the hand-off page first: %s", href.Value)
 	opened := chromedp.WaitNewTarget(wait, func(info *target.Info) bool { return info.Type == "page" })
 	b.do(wait, "click verify-link", chromedp.Click(chromedp.ID("verify-link"), chromedp.NodeVisible))
 	var id target.ID

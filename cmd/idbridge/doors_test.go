@@ -153,13 +153,28 @@ var (
 	doorsIDRE     = regexp.MustCompile(`name="id" value="([^"]+)"`)
 )
 
-// session is the 1Kosmos session id of a waiting page.
-func (d *doors) session(wait landing) string {
+// session is the 1Kosmos session of a waiting page, reached as the
+// starting browser c reaches it: its link (the hand-off page) sends c on
+// to 1Kosmos's page.
+func (d *doors) session(c *http.Client, wait landing) string {
 	d.t.Helper()
 	m := doorsLinkRE.FindStringSubmatch(wait.body)
 	require.NotNil(d.t, m, "no waiting page: %d %s", wait.status, wait.body)
-	link := html.UnescapeString(m[1])
+	resp, err := c.Get(html.UnescapeString(m[1]))
+	require.NoError(d.t, err)
+	resp.Body.Close()
+	require.Equal(d.t, http.StatusSeeOther, resp.StatusCode)
+	link := resp.Header.Get("Location")
 	return link[strings.LastIndex(link, "/")+1:]
+}
+
+// journeyOf is the check a waiting page runs ("idv" or "liveid").
+func journeyOf(wait landing) string {
+	m := regexp.MustCompile(`data-journey="([a-z]+)"`).FindStringSubmatch(wait.body)
+	if m == nil {
+		return ""
+	}
+	return m[1]
 }
 
 // finish polls the waiting page's status until it is terminal and
@@ -186,16 +201,16 @@ func (d *doors) finish(c *http.Client, wait landing) landing {
 // idv completes a waiting page's document verification with fixture.
 func (d *doors) idv(c *http.Client, wait landing, fixture string) landing {
 	d.t.Helper()
-	require.Contains(d.t, wait.body, "/idproofing/session/", "expected identity verification")
-	require.NoError(d.t, d.a.sim.Complete(d.session(wait), simulator.CompleteOptions{Fixture: fixture}))
+	require.Equal(d.t, "idv", journeyOf(wait), "expected identity verification: %s", wait.body)
+	require.NoError(d.t, d.a.sim.Complete(d.session(c, wait), simulator.CompleteOptions{Fixture: fixture}))
 	return d.finish(c, wait)
 }
 
 // liveID completes a waiting page's face step-up.
 func (d *doors) liveID(c *http.Client, wait landing, match bool) landing {
 	d.t.Helper()
-	require.Contains(d.t, wait.body, "/liveid/session/", "expected a LiveID face step-up")
-	require.NoError(d.t, d.a.sim.CompleteLiveID(d.session(wait), simulator.LiveIDOptions{Match: match}))
+	require.Equal(d.t, "liveid", journeyOf(wait), "expected a LiveID face step-up: %s", wait.body)
+	require.NoError(d.t, d.a.sim.CompleteLiveID(d.session(c, wait), simulator.LiveIDOptions{Match: match}))
 	return d.finish(c, wait)
 }
 

@@ -108,8 +108,14 @@ func TestDemoLoginOnEmbeddedDefaults(t *testing.T) {
 	}
 
 	wait := get(issuer + "/demo/login?journey=idv")
-	link := html.UnescapeString(verifyLinkRE.FindStringSubmatch(wait)[1])
-	require.True(t, strings.HasPrefix(link, issuer+"/simulator/"), link)
+	hop := html.UnescapeString(verifyLinkRE.FindStringSubmatch(wait)[1])
+	require.True(t, strings.HasPrefix(hop, issuer+"/login/handoff?h="), hop)
+	noFollow := &http.Client{Jar: jar, Timeout: 20 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get(hop)
+	require.NoError(t, err)
+	resp.Body.Close()
+	link := resp.Header.Get("Location")
+	require.True(t, strings.HasPrefix(link, issuer+"/simulator/"), "the starting browser goes on to the hosted page: %s", link)
 	require.NoError(t, a.sim.Complete(link[strings.LastIndex(link, "/")+1:], simulator.CompleteOptions{}))
 
 	statusURL := issuer + html.UnescapeString(statusURLRE.FindStringSubmatch(wait)[1])

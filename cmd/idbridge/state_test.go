@@ -80,7 +80,12 @@ func (d *doors) quietLogin() bool {
 	if err != nil || m == nil || s == nil {
 		return false
 	}
-	link := html.UnescapeString(m[1])
+	hop, err := c.Get(html.UnescapeString(m[1])) // the hand-off page sends this browser on
+	if err != nil {
+		return false
+	}
+	hop.Body.Close()
+	link := hop.Header.Get("Location")
 	if d.a.sim.Complete(link[strings.LastIndex(link, "/")+1:], simulator.CompleteOptions{Fixture: jane.Name}) != nil {
 		return false
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -165,7 +164,7 @@ func checkLiveID(ctx context.Context, e *env) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, link, ok := elementByID(wait.Body, "verify-link"); !ok || !strings.Contains(link["href"], "/liveid/") {
+	if _, status, ok := elementByID(wait.Body, "status"); !ok || status["data-journey"] != "liveid" {
 		return "", fmt.Errorf("expected a waiting page for LiveID, got %s", describe(wait))
 	}
 	p, err := b.complete(ctx, wait, answerMatch)

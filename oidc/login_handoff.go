@@ -1,0 +1,199 @@
+package oidc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
+	"github.com/idbridge/idbridge/pkg/storage"
+)
+
+// The waiting page's link and QR code lead to idbridge's own hand-off page,
+// not straight to 1Kosmos. Opened in the browser that started the login it
+// goes straight on; opened anywhere else (a phone scanning the QR code, or
+// someone a link was forwarded to) it first says which service asks, when
+// and roughly where the sign-in started, and goes on to 1Kosmos only when
+// the person confirms, once. A forwarded link is then a question the
+// victim can refuse, not a silent sign-in of the sender. What remains (an
+// attacker who confirms on their own device and forwards 1Kosmos's own
+// link) is written in the README's Security section.
+
+// handoffLifetime bounds how long a hand-off link works.
+const handoffLifetime = 10 * time.Minute
+
+// handoff is what a hand-off link stands for.
+type handoff struct {
+	AuthRequest string    `json:"authreq"`
+	URL         string    `json:"url"` // the 1Kosmos page
+	Client      string    `json:"client"`
+	Journey     string    `json:"journey"`
+	StartedAt   time.Time `json:"started_at"`
+	Country     string    `json:"country,omitempty"`
+	Browser     string    `json:"browser,omitempty"`
+}
+
+func handoffKey(token string) string { return "handoff:{" + token + "}" }
+
+// newHandoff stores the hand-off of a started verification and returns its
+// token.
+func (p *Provider) newHandoff(ctx context.Context, a *authRequest, r *http.Request) (string, error) {
+	where := p.where(r)
+	h := handoff{AuthRequest: a.ID, URL: a.VerifyURL, Client: p.clients[a.ClientID].cfg.Name, Journey: a.Journey,
+		StartedAt: a.CreatedAt, Country: where.Country, Browser: browserName(where.UserAgent)}
+	raw, err := json.Marshal(h)
+	if err != nil {
+		return "", err
+	}
+	token := randomToken()
+	// No longer than the login it serves.
+	ttl := min(handoffLifetime, p.cfg.Tokens.AuthRequest-p.now().Sub(a.CreatedAt))
+	if ttl <= 0 {
+		return "", errAuthRequestGone
+	}
+	return token, p.store.Set(ctx, handoffKey(token), raw, ttl)
+}
+
+// handoffURL is the absolute address of a hand-off, for links and QR codes.
+func (p *Provider) handoffURL(token string) string {
+	return strings.TrimRight(p.cfg.Issuer, "/") + PathLogin + "/handoff?h=" + token
+}
+
+// loginHandoff serves the hand-off page (GET) and the person's answer
+// (POST, continue or refuse).
+func (p *Provider) loginHandoff(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		w.Header().Set("Allow", "GET, POST")
+		p.errorPage(w, r, http.StatusMethodNotAllowed, "Open the link, or use the buttons on its page.", "Open the link you were given again.")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	token := r.FormValue("h")
+	if token == "" || len(token) > 64 {
+		p.handoffGone(w, r)
+		return
+	}
+	ctx := r.Context()
+	if r.Method == http.MethodGet {
+		raw, err := p.store.Get(ctx, handoffKey(token))
+		if errors.Is(err, storage.ErrNotFound) {
+			p.handoffGone(w, r)
+			return
+		}
+		if err != nil {
+			p.outage(w, r, err)
+			return
+		}
+		var h handoff
+		if err := json.Unmarshal(raw, &h); err != nil {
+			p.handoffGone(w, r)
+			return
+		}
+		if p.startedLogin(r, h.AuthRequest) {
+			// The browser that started the login: nothing to confirm.
+			http.Redirect(w, r, h.URL, http.StatusSeeOther)
+			return
+		}
+		p.render(w, r, http.StatusOK, "handoff.html", map[string]any{
+			"Token": token, "Client": h.Client, "LiveID": h.Journey == journeyLiveID,
+			"Started": h.StartedAt.UTC().Format("15:04 MST, 2 January 2006"), "Country": countryName(h.Country), "Browser": h.Browser,
+		})
+		return
+	}
+	// Either answer uses the link up: it works once.
+	raw, err := p.store.Take(ctx, handoffKey(token))
+	if errors.Is(err, storage.ErrNotFound) {
+		p.handoffGone(w, r)
+		return
+	}
+	if err != nil {
+		p.outage(w, r, err)
+		return
+	}
+	var h handoff
+	if err := json.Unmarshal(raw, &h); err != nil {
+		p.handoffGone(w, r)
+		return
+	}
+	if r.PostFormValue("answer") != "continue" {
+		p.log.InfoContext(ctx, "audit", "audit", "handoff.refused", "auth_request", h.AuthRequest)
+		p.render(w, r, http.StatusOK, "handoff.html", map[string]any{"Refused": true})
+		return
+	}
+	p.log.InfoContext(ctx, "audit", "audit", "handoff.confirmed", "auth_request", h.AuthRequest)
+	http.Redirect(w, r, h.URL, http.StatusSeeOther)
+}
+
+func (p *Provider) handoffGone(w http.ResponseWriter, r *http.Request) {
+	p.errorPage(w, r, http.StatusNotFound, "This link was already used or has expired.",
+		"If you are signing in, start again on the device where you began; a link works once, for 10 minutes.")
+}
+
+// startedLogin reports whether the browser sending r started the login
+// request id (any failure reads as another browser: it gets the page).
+func (p *Provider) startedLogin(r *http.Request, id string) bool {
+	a, err := p.loadAuthRequest(r.Context(), id)
+	if err != nil {
+		return false
+	}
+	here, err := p.startedHere(r, a)
+	return err == nil && here
+}
+
+// browserName names a browser and system roughly, from a User-Agent, for a
+// person to recognise ("Firefox on Windows"); "" when unknown.
+func browserName(ua string) string {
+	var b, s string
+	switch {
+	case strings.Contains(ua, "Edg/"):
+		b = "Edge"
+	case strings.Contains(ua, "OPR/"):
+		b = "Opera"
+	case strings.Contains(ua, "Firefox/"):
+		b = "Firefox"
+	case strings.Contains(ua, "Chrome/") || strings.Contains(ua, "Chromium/"):
+		b = "Chrome"
+	case strings.Contains(ua, "Safari/"):
+		b = "Safari"
+	}
+	switch {
+	case strings.Contains(ua, "Android"):
+		s = "Android"
+	case strings.Contains(ua, "iPhone") || strings.Contains(ua, "iPad"):
+		s = "iOS"
+	case strings.Contains(ua, "Windows"):
+		s = "Windows"
+	case strings.Contains(ua, "Mac OS X"):
+		s = "macOS"
+	case strings.Contains(ua, "Linux"):
+		s = "Linux"
+	}
+	switch {
+	case b != "" && s != "":
+		return b + " on " + s
+	case b != "":
+		return b
+	}
+	return s
+}
+
+// countryName is the English name of an ISO 3166-1 alpha-2 code (the code
+// itself when it has none).
+func countryName(cc string) string {
+	if cc == "" {
+		return ""
+	}
+	region, err := language.ParseRegion(cc)
+	if err != nil {
+		return cc
+	}
+	if name := display.English.Regions().Name(region); name != "" {
+		return name
+	}
+	return cc
+}
