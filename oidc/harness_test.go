@@ -234,11 +234,10 @@ func (e edgeHeaders) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // page is where a browser ended: a page of ours, or a redirect to the RP.
 type page struct {
-	status   int
-	url      string
-	body     string
-	rpURL    *url.URL // set when the browser was sent to the relying party
-	formPost url.Values
+	status int
+	url    string
+	body   string
+	rpURL  *url.URL // set when the browser was sent to the relying party
 }
 
 // visit follows redirects within the issuer's origin.

@@ -322,7 +322,7 @@ func TestSignRefusesAKeyThatDoesNotFitItsAlgorithm(t *testing.T) {
 	good := &signingKey{alg: jose.ES256, priv: p256, info: KeyInfo{ID: "ok"}, header: jwsHeader(jose.ES256, "ok")}
 	jws, err := good.sign([]byte(`{"sub":"x"}`))
 	require.NoError(t, err)
-	parsed, err := jose.ParseSigned(jws, []jose.SignatureAlgorithm{jose.ES256})
+	parsed, err := jose.ParseSignedCompact(jws, []jose.SignatureAlgorithm{jose.ES256})
 	require.NoError(t, err)
 	payload, err := parsed.Verify(&p256.PublicKey)
 	require.NoError(t, err, "go-jose verifies idbridge's signature")
