@@ -80,7 +80,13 @@ func (p *Provider) parseAuthorize(ctx context.Context, form url.Values, fromPAR 
 	}
 	to := authResponse{redirectURI: redirectURI, state: form.Get("state")}
 	fail := func(e *zoidc.Error) (*authRequest, *authzError) {
+		if len(to.state) > maxState {
+			to.state = "" // never echo what was refused for its size
+		}
 		return nil, &authzError{to: to, oauth: e}
+	}
+	if e := checkParamSizes(form); e != nil {
+		return fail(e)
 	}
 	switch mode := zoidc.ResponseMode(form.Get("response_mode")); mode {
 	case "", zoidc.ResponseModeQuery, zoidc.ResponseModeFormPost:
@@ -110,6 +116,9 @@ func (p *Provider) parseAuthorize(ctx context.Context, form url.Values, fromPAR 
 		to.state, to.redirectURI = ar.State, ar.RedirectURI
 		if !slices.Contains(cl.cfg.RedirectURIs, ar.RedirectURI) {
 			return nil, pageError(http.StatusBadRequest, "The request object's redirect_uri is not registered for this client.", "Sign a request object with one of the client's registered redirect URIs.")
+		}
+		if e := checkParamSizes(objectParams(&ar, rawClaims)); e != nil {
+			return fail(e)
 		}
 	}
 	if ar.ResponseType != zoidc.ResponseTypeCode {
@@ -152,13 +161,17 @@ func (p *Provider) parseAuthorize(ctx context.Context, form url.Values, fromPAR 
 	if acrEssential && !slices.ContainsFunc(acrValues, func(v string) bool { return p.acr.canonical(v) != "" }) {
 		return fail(errUnmetAuthenticationRequirements().WithDescription("none of the essential acr values is supported; see acr_values_supported in discovery"))
 	}
-	return &authRequest{
+	a := &authRequest{
 		ID: newID(), CreatedAt: p.now(), ClientID: cl.cfg.ID, RedirectURI: to.redirectURI,
 		State: to.state, Nonce: ar.Nonce, Scopes: cl.allowScopes(ar.Scopes), ResponseType: ar.ResponseType,
 		ResponseMode: to.mode, CodeChallenge: ar.CodeChallenge, CodeChallengeMethod: ar.CodeChallengeMethod,
 		Prompt: ar.Prompt, MaxAge: maxAge, LoginHint: ar.LoginHint, HintSubject: hintSub,
 		ACRValues: acrValues, ACREssential: acrEssential, Claims: rawClaims,
-	}, nil
+	}
+	if e := checkRecordSize(a); e != nil {
+		return fail(e)
+	}
+	return a, nil
 }
 
 func asOIDCError(err error) *zoidc.Error {
