@@ -129,10 +129,12 @@ func (s *opStorage) ValidateJWTProfileScopes(_ context.Context, _ string, scopes
 	return scopes, nil
 }
 
+// GetClientByClientID finds a client; an unknown or missing client_id is
+// invalid_client (401), as RFC 6749 5.2 asks, never a server error.
 func (s *opStorage) GetClientByClientID(_ context.Context, id string) (zop.Client, error) {
 	c, ok := s.p.clients[id]
 	if !ok {
-		return nil, errors.New("client not found")
+		return nil, zoidc.ErrInvalidClient().WithDescription("unknown or missing client_id; authenticate with the client's registered credentials")
 	}
 	return c, nil
 }
