@@ -97,30 +97,6 @@ func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *zoidc.UserInfo
 	return s.p.appendClaims(ctx, ui, at.Subject, at.Claims, at.Scopes, claims.UserInfo)
 }
 
-func (s *opStorage) SetIntrospectionFromToken(ctx context.Context, resp *zoidc.IntrospectionResponse, tokenID, subject, clientID string) error {
-	at, err := s.loadAccess(ctx, tokenID)
-	if err != nil || at.Subject != subject || s.p.now().After(at.ExpiresAt) {
-		return errors.New("access token invalid or expired")
-	}
-	resp.Active = true
-	resp.Scope = at.Scopes
-	resp.ClientID = at.ClientID
-	resp.Subject = at.Subject
-	resp.TokenType = zoidc.BearerToken
-	resp.Expiration = zoidc.FromTime(at.ExpiresAt)
-	resp.IssuedAt = zoidc.FromTime(at.IssuedAt)
-	resp.Audience = []string{at.ClientID}
-	resp.Issuer = s.p.cfg.Issuer
-	if resp.Claims == nil {
-		resp.Claims = map[string]any{}
-	}
-	if at.ACR != "" {
-		resp.Claims["acr"] = at.ACR
-	}
-	resp.Claims["auth_time"] = at.AuthTime.Unix()
-	return nil
-}
-
 func (s *opStorage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {
 	return nil, nil
 }

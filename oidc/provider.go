@@ -220,7 +220,7 @@ func (p *Provider) Handler() http.Handler {
 	mux.HandleFunc("/logged-out", p.loggedOut)
 	mux.Handle(PathToken, withCORS(withNoStore(p.withAssertionReplayCheck(http.HandlerFunc(p.token)))))
 	mux.Handle(PathUserinfo, withNoStore(p.withStoreGuard(withBearerChallenge(p.op))))
-	mux.Handle(PathIntrospect, withNoStore(p.withStoreGuard(p.op)))
+	mux.Handle(PathIntrospect, withNoStore(p.withAssertionReplayCheck(http.HandlerFunc(p.introspect))))
 	mux.Handle(PathRevoke, withNoStore(p.withStoreGuard(p.op)))
 	mux.Handle(PathJWKS, withCORS(http.HandlerFunc(p.jwks)))
 	mux.Handle("/", p.op)

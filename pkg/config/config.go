@@ -198,6 +198,10 @@ type Client struct {
 	JWKS string `yaml:"jwks"`
 	// Name shown on pages.
 	Name string `yaml:"name"`
+	// ResourceServer lets this client introspect access tokens issued to
+	// any client (RFC 7662); every other client introspects only its own.
+	// A pure resource server needs no redirect_uris.
+	ResourceServer bool `yaml:"resource_server"`
 }
 
 // Demo configures the built-in demo relying party at /demo.

@@ -86,6 +86,7 @@ clients:
 		{"onekosmos needs tenant", "dev: true\nidv: {type: onekosmos}\n", []string{"idv.onekosmos.tenant_dns: required", "idv.onekosmos.license_key: required", "idv.onekosmos.dvc_id: required"}},
 		{"bad key", "dev: true\nkeys: {crypto_key: short}\n", []string{"keys.crypto_key: must be base64 of at least 32 bytes"}},
 		{"bad risk", "dev: true\nrisk: {trusted_proxies: [nope], rules: {new_device: panic, deny_countries: [usa]}}\n", []string{"risk.trusted_proxies[0]", `risk.rules.new_device: "panic" is not one of`, "risk.rules.deny_countries[0]"}},
+		{"public resource server", "dev: true\nclients:\n  - id: rs\n    token_auth_method: none\n    resource_server: true\n", []string{"clients[0].resource_server: a resource server must authenticate"}},
 		{"demo client missing", "dev: true\ndemo: {enabled: true, client_id: nobody}\n", []string{`demo.client_id: "nobody" is not a configured client`}},
 	}
 	for _, tt := range tests {
@@ -97,6 +98,12 @@ clients:
 			}
 		})
 	}
+}
+
+func TestResourceServerNeedsNoRedirectURIs(t *testing.T) {
+	c, err := Parse("t.yaml", []byte("dev: true\nclients:\n  - id: rs\n    secret: s\n    resource_server: true\n"))
+	require.NoError(t, err)
+	require.True(t, c.Clients[0].ResourceServer)
 }
 
 func TestCheckSecret(t *testing.T) {

@@ -99,8 +99,11 @@ func (c *Config) problems() []string {
 				add(f+".jwks", "the client's public key set is required for private_key_jwt")
 			}
 		}
-		if len(cl.RedirectURIs) == 0 {
+		if len(cl.RedirectURIs) == 0 && !cl.ResourceServer {
 			add(f+".redirect_uris", "at least one redirect URI is required")
+		}
+		if cl.ResourceServer && cl.TokenAuthMethod == "none" {
+			add(f+".resource_server", "a resource server must authenticate: set a secret or private_key_jwt, not token_auth_method none")
 		}
 		for j, r := range cl.RedirectURIs {
 			u, err := url.Parse(r)
