@@ -41,17 +41,16 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		p.errorPage(w, r, http.StatusBadRequest, "The authorization request could not be read.", "Send a well-formed query string or form body (at most 64 KiB).")
 		return
 	}
-	form := r.Form
-	fromPAR := false
+	form, src := r.Form, fromBrowser
 	if form.Get("request_uri") != "" {
 		pushed, aerr := p.takePushed(r.Context(), form)
 		if aerr != nil {
 			p.refuse(w, r, aerr)
 			return
 		}
-		form, fromPAR = pushed, true
+		form, src = pushed, fromPushed
 	}
-	a, aerr := p.parseAuthorize(r.Context(), form, fromPAR)
+	a, aerr := p.parseAuthorize(r.Context(), form, src)
 	if aerr != nil {
 		p.refuse(w, r, aerr)
 		return
@@ -67,9 +66,23 @@ func (p *Provider) refuse(w http.ResponseWriter, r *http.Request, e *authzError)
 	p.redirectError(w, r, e.to, e.oauth)
 }
 
+// requestSource is where authorization parameters come from.
+type requestSource int
+
+const (
+	// fromBrowser: the query or form of /authorize.
+	fromBrowser requestSource = iota
+	// pushing: the body of a pushed authorization request, being checked
+	// before it is stored (RFC 9126).
+	pushing
+	// fromPushed: a pushed request, redeemed by its request_uri. Its
+	// request object was spent when it was pushed.
+	fromPushed
+)
+
 // parseAuthorize validates authorization parameters into an auth request.
-// fromPAR tells that form came from a pushed request (RFC 9126).
-func (p *Provider) parseAuthorize(ctx context.Context, form url.Values, fromPAR bool) (*authRequest, *authzError) {
+func (p *Provider) parseAuthorize(ctx context.Context, form url.Values, src requestSource) (*authRequest, *authzError) {
+	fromPAR := src != fromBrowser
 	cl, ok := p.clients[form.Get("client_id")]
 	if !ok {
 		return nil, pageError(http.StatusBadRequest, "Unknown client_id.", "Use the client_id registered in idbridge's configuration (clients[].id).")
@@ -106,7 +119,7 @@ func (p *Provider) parseAuthorize(ctx context.Context, form url.Values, fromPAR 
 	}
 	rawClaims := form.Get("claims")
 	if ar.RequestParam != "" {
-		objClaims, err := p.requestObject(ctx, &ar, cl)
+		objClaims, err := p.requestObject(ctx, &ar, cl, src != fromPushed)
 		if err != nil {
 			return fail(err)
 		}

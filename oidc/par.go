@@ -2,7 +2,6 @@ package oidc
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
-	zop "github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/idbridge/idbridge/pkg/storage"
 )
@@ -64,7 +62,7 @@ func (p *Provider) par(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, http.StatusBadRequest, zoidc.ErrInvalidRequest().WithDescription("request_uri must not be pushed (RFC 9126 2.1)"))
 		return
 	}
-	if _, aerr := p.parseAuthorize(r.Context(), form, true); aerr != nil {
+	if _, aerr := p.parseAuthorize(r.Context(), form, pushing); aerr != nil {
 		e := aerr.oauth
 		if aerr.page {
 			e = zoidc.ErrInvalidRequest().WithDescription("%s %s", aerr.problem, aerr.fix)
@@ -114,37 +112,6 @@ func (p *Provider) takePushed(ctx context.Context, outer url.Values) (url.Values
 		return nil, pageError(http.StatusServiceUnavailable, "The service is temporarily unavailable.", "Try again in a moment.")
 	}
 	return pr.Form, nil
-}
-
-// requestObject verifies a signed request object (JAR, by value) with the
-// client's registered keys and applies its parameters; it returns the
-// object's claims member, if any, as JSON.
-func (p *Provider) requestObject(ctx context.Context, ar *zoidc.AuthRequest, cl *client) (string, *zoidc.Error) {
-	if cl.jwks == nil {
-		return "", zoidc.ErrRequestNotSupported().WithDescription("request objects need the client's public keys (clients[].jwks)")
-	}
-	raw := ar.RequestParam
-	if err := zop.ParseRequestObject(zop.ContextWithIssuer(ctx, p.cfg.Issuer), ar, &opStorage{p: p}, p.cfg.Issuer); err != nil {
-		return "", errInvalidRequestObject().WithDescription("the request object is invalid: check its signature, iss, aud and client_id")
-	}
-	parts := strings.Split(raw, ".")
-	if len(parts) != 3 {
-		return "", errInvalidRequestObject()
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return "", errInvalidRequestObject()
-	}
-	var obj struct {
-		Claims json.RawMessage `json:"claims"`
-	}
-	if json.Unmarshal(payload, &obj) != nil {
-		return "", errInvalidRequestObject()
-	}
-	if len(obj.Claims) == 0 || string(obj.Claims) == "null" {
-		return "", nil
-	}
-	return string(obj.Claims), nil
 }
 
 func writeOAuthError(w http.ResponseWriter, status int, e *zoidc.Error) {

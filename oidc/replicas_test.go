@@ -33,7 +33,10 @@ type replicas struct {
 	target atomic.Int32
 }
 
-func newReplicas(t *testing.T) *replicas {
+func newReplicas(t *testing.T) *replicas { return newReplicasWith(t, "") }
+
+// newReplicasWith adds YAML client entries to the test configuration.
+func newReplicasWith(t *testing.T, extraClients string) *replicas {
 	rs := &replicas{redis: redistest.Start(t, redistest.AppendOnly())}
 	h := &harness{t: t, clock: &clock{}}
 	rs.harness = h
@@ -42,7 +45,7 @@ func newReplicas(t *testing.T) *replicas {
 		handlers[rs.target.Load()].ServeHTTP(w, r)
 	}))
 	t.Cleanup(h.srv.Close)
-	cfg, err := config.Parse("test.yaml", []byte(strings.ReplaceAll(testConfig, "ISSUER", h.srv.URL)))
+	cfg, err := config.Parse("test.yaml", []byte(strings.ReplaceAll(testConfig+extraClients, "ISSUER", h.srv.URL)))
 	require.NoError(t, err)
 	h.sim, err = simulator.New(simulator.Config{BaseURL: h.srv.URL + "/simulator", Now: h.clock.Now})
 	require.NoError(t, err)
