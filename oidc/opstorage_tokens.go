@@ -246,7 +246,9 @@ func (s *opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID
 
 func isRefreshKey(s string) bool { return len(s) > 4 && s[:4] == "rt:{" }
 
-// TerminateSession ends the browser sessions of userID (end_session).
+// TerminateSession ends every browser session of userID. zitadel's
+// end_session would call it; idbridge serves end_session itself and ends
+// only the requesting browser's session (endSession).
 func (s *opStorage) TerminateSession(ctx context.Context, userID, clientID string) error {
 	sids, err := s.p.store.SetMembers(ctx, userSessionsKey(userID))
 	if err != nil {

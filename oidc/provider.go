@@ -1,8 +1,8 @@
 // Package oidc is idbridge's OpenID Provider: discovery, JWKS, authorize
 // and the login journey through identity verification or LiveID step-up,
-// and the token endpoint's authorization_code grant; via zitadel's op
-// package (which only this package imports) the refresh_token grant,
-// userinfo, introspection, revocation and end_session.
+// the token endpoint's authorization_code grant, introspection and
+// end_session; via zitadel's op package (which only this package imports)
+// the refresh_token grant, userinfo and revocation.
 package oidc
 
 import (
@@ -223,6 +223,7 @@ func (p *Provider) Handler() http.Handler {
 	mux.Handle(PathIntrospect, withNoStore(p.withAssertionReplayCheck(http.HandlerFunc(p.introspect))))
 	mux.Handle(PathRevoke, withNoStore(p.withStoreGuard(p.op)))
 	mux.Handle(PathJWKS, withCORS(http.HandlerFunc(p.jwks)))
+	mux.HandleFunc(PathEndSession, p.endSession)
 	mux.Handle("/", p.op)
 	return mux
 }
