@@ -160,6 +160,7 @@ func New(d Deps) (*Provider, error) {
 			zop.NewEndpoint(PathAuthorize), zop.NewEndpoint(PathToken), zop.NewEndpoint(PathUserinfo),
 			zop.NewEndpoint(PathRevoke), zop.NewEndpoint(PathEndSession), zop.NewEndpoint(PathJWKS)),
 		zop.WithCustomIntrospectionEndpoint(zop.NewEndpoint(PathIntrospect)),
+		zop.WithCORSOptions(clientCORSOptions(allowedOrigins(d.Config.Clients))),
 		zop.WithLogger(d.Logger),
 	}
 	if d.Config.Dev {
@@ -203,10 +204,10 @@ func claimsSupported() []string {
 // Handler serves every endpoint of the provider.
 func (p *Provider) Handler() http.Handler {
 	mux := http.NewServeMux()
-	// Browser-based clients call discovery, JWKS and the token endpoint
-	// from their own origin: the same CORS policy as zitadel's endpoints.
-	withCORS := cors.New(*p.op.CORSOptions()).Handler
-	mux.Handle("/.well-known/openid-configuration", withCORS(http.HandlerFunc(p.discovery)))
+	// Browser-based clients call discovery and JWKS from any origin, and
+	// the endpoints that take tokens from their registered origins (cors.go).
+	public, withCORS := publicCORS().Handler, cors.New(*p.op.CORSOptions()).Handler
+	mux.Handle("/.well-known/openid-configuration", public(http.HandlerFunc(p.discovery)))
 	mux.HandleFunc(PathAuthorize, p.authorize)
 	mux.Handle(PathPAR, p.withAssertionReplayCheck(http.HandlerFunc(p.par)))
 	mux.HandleFunc(PathLogin, p.loginStart)
@@ -220,12 +221,20 @@ func (p *Provider) Handler() http.Handler {
 	mux.HandleFunc("/logged-out", p.loggedOut)
 	mux.Handle(PathToken, withCORS(withNoStore(p.withAssertionReplayCheck(http.HandlerFunc(p.token)))))
 	mux.Handle(PathUserinfo, withNoStore(p.withStoreGuard(withBearerChallenge(p.op))))
-	mux.Handle(PathIntrospect, withNoStore(p.withAssertionReplayCheck(http.HandlerFunc(p.introspect))))
+	mux.Handle(PathIntrospect, withCORS(withNoStore(p.withAssertionReplayCheck(http.HandlerFunc(p.introspect)))))
 	mux.Handle(PathRevoke, withNoStore(p.withStoreGuard(p.op)))
-	mux.Handle(PathJWKS, withCORS(http.HandlerFunc(p.jwks)))
+	mux.Handle(PathJWKS, public(http.HandlerFunc(p.jwks)))
 	mux.HandleFunc(PathEndSession, p.endSession)
-	mux.Handle("/", p.op)
+	// zitadel serves only the routes above; its others (device
+	// authorization, its authorize callback, its own discovery) are not
+	// idbridge's and answer 404 like any unknown path.
+	mux.HandleFunc("/", p.notFound)
 	return mux
+}
+
+// notFound answers a path idbridge does not serve.
+func (p *Provider) notFound(w http.ResponseWriter, r *http.Request) {
+	p.errorPage(w, r, http.StatusNotFound, "There is no page at this address.", "Check the link; relying parties find idbridge's endpoints in its discovery document.")
 }
 
 // withTokenClient tells SigningKey which algorithm the authenticating

@@ -198,6 +198,10 @@ type Client struct {
 	JWKS string `yaml:"jwks"`
 	// Name shown on pages.
 	Name string `yaml:"name"`
+	// AllowedOrigins are the web origins (scheme://host[:port]) from which
+	// browser code of this client may call the token, userinfo,
+	// revocation and introspection endpoints (CORS). Empty: none.
+	AllowedOrigins []string `yaml:"allowed_origins"`
 	// ResourceServer lets this client introspect access tokens issued to
 	// any client (RFC 7662); every other client introspects only its own.
 	// A pure resource server needs no redirect_uris.

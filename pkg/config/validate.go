@@ -102,6 +102,15 @@ func (c *Config) problems() []string {
 		if len(cl.RedirectURIs) == 0 && !cl.ResourceServer {
 			add(f+".redirect_uris", "at least one redirect URI is required")
 		}
+		for j, o := range cl.AllowedOrigins {
+			u, err := url.Parse(o)
+			switch {
+			case err != nil || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil || strings.Contains(o, "*"):
+				add(fmt.Sprintf("%s.allowed_origins[%d]", f, j), "%q is not an origin: write scheme://host[:port], no path, no wildcard", o)
+			case u.Scheme != "https" && !c.Dev:
+				add(fmt.Sprintf("%s.allowed_origins[%d]", f, j), "%q must use https outside dev", o)
+			}
+		}
 		if cl.ResourceServer && cl.TokenAuthMethod == "none" {
 			add(f+".resource_server", "a resource server must authenticate: set a secret or private_key_jwt, not token_auth_method none")
 		}
