@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -99,19 +100,37 @@ func (p *Provider) takePushed(ctx context.Context, outer url.Values) (url.Values
 		return refuse(errRequestURINotSupported(), "request_uri is supported only for pushed authorization requests",
 			"Push the request to "+PathPAR+" and use the request_uri it returns.")
 	}
-	raw, err := p.store.Take(ctx, parKey(uri))
-	var pr pushedRequest
-	if err == nil {
-		err = json.Unmarshal(raw, &pr)
+	// Only the client that pushed the request may spend its request_uri:
+	// it is read first and taken only when the client matches.
+	pr, err := p.readPushed(ctx, uri, false)
+	if err == nil && pr.ClientID == cl.cfg.ID {
+		pr, err = p.readPushed(ctx, uri, true)
 	}
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && pr.ClientID != cl.cfg.ID) {
 		return refuse(errInvalidRequestURI(), "the request_uri is unknown, expired or was already used",
-			"Push the authorization request again; each request_uri works once, for 60 seconds.")
+			"Push the authorization request again; each request_uri works once, for 60 seconds, for the client that pushed it.")
 	}
 	if err != nil {
 		return nil, pageError(http.StatusServiceUnavailable, "The service is temporarily unavailable.", "Try again in a moment.")
 	}
 	return pr.Form, nil
+}
+
+// readPushed reads a pushed request, taking it (single use) when take.
+func (p *Provider) readPushed(ctx context.Context, uri string, take bool) (pushedRequest, error) {
+	var pr pushedRequest
+	get := p.store.Get
+	if take {
+		get = p.store.Take
+	}
+	raw, err := get(ctx, parKey(uri))
+	if err != nil {
+		return pr, err
+	}
+	if err := json.Unmarshal(raw, &pr); err != nil {
+		return pr, fmt.Errorf("oidc: stored pushed request unreadable: %w", err)
+	}
+	return pr, nil
 }
 
 func writeOAuthError(w http.ResponseWriter, status int, e *zoidc.Error) {
