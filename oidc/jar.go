@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"math"
 	"strings"
 	"time"
@@ -140,6 +141,7 @@ func (p *Provider) spendRequestObject(ctx context.Context, clientID, raw, jti st
 	err := p.store.Create(ctx, requestObjectKey(clientID, id), []byte{1}, ttl)
 	switch {
 	case errors.Is(err, storage.ErrExists):
+		p.audit.Alert(ctx, "oauth.request_object_replayed", slog.String("client_id", clientID))
 		return errInvalidRequestObject().WithDescription("the request object was already used; sign a new one, with a fresh jti, for each request")
 	case err != nil:
 		p.log.ErrorContext(ctx, "spending a request object", "error", err)

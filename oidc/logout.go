@@ -3,6 +3,7 @@ package oidc
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -55,7 +56,7 @@ func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
 			p.errorPage(w, r, http.StatusServiceUnavailable, "The service is temporarily unavailable.", "Try again in a moment.")
 			return
 		}
-		p.log.InfoContext(ctx, "browser session ended", "client_id", req.clientID)
+		p.audit.Event(ctx, "session.ended", slog.String("client_id", req.clientID), slog.Bool("confirmed", req.hintSubject != sso.Subject))
 	default:
 		p.askLogout(w, r, req, sso)
 		return

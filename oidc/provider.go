@@ -22,6 +22,7 @@ import (
 	zop "github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 
+	"github.com/idbridge/idbridge/pkg/audit"
 	"github.com/idbridge/idbridge/pkg/claims"
 	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/idv"
@@ -86,6 +87,8 @@ type Provider struct {
 	acr          acrPolicy
 	netid        *netid.Resolver
 	metrics      *metrics.Metrics
+	// audit writes the audit trail, with client addresses as configured.
+	audit *audit.Log
 
 	discoveryOnce sync.Once
 	discoveryJSON []byte
@@ -135,6 +138,9 @@ func New(d Deps) (*Provider, error) {
 		return nil, err
 	}
 	p.pages = pages
+	if p.audit, err = audit.New(d.Logger, d.Config.Log, d.NetID); err != nil {
+		return nil, err
+	}
 
 	opCfg := &zop.Config{
 		CryptoKey:                d.CryptoKey,
@@ -229,7 +235,7 @@ func (p *Provider) Handler() http.Handler {
 	// authorization, its authorize callback, its own discovery) are not
 	// idbridge's and answer 404 like any unknown path.
 	mux.HandleFunc("/", p.notFound)
-	return mux
+	return p.audit.Middleware(mux)
 }
 
 // notFound answers a path idbridge does not serve.

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"time"
 
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
@@ -122,5 +123,5 @@ func (p *Provider) revokeIfRotated(ctx context.Context, token string) {
 		return
 	}
 	p.revokeGrant(ctx, rot.AuthReqID)
-	p.log.WarnContext(ctx, "rotated refresh token presented again; every token of its grant revoked")
+	p.audit.Alert(ctx, "oauth.refresh_token_replayed", slog.String("auth_request", rot.AuthReqID))
 }

@@ -43,6 +43,14 @@ type Config struct {
 type Log struct {
 	Format string `yaml:"format"` // text | json
 	Level  string `yaml:"level"`  // debug | info | warn | error
+	// ClientAddress is how audit lines record the client's address: full,
+	// truncated (its /24 or /48 network; the default) or hashed (a keyed
+	// hash under ClientAddressKey, linking one address's lines without
+	// keeping it).
+	ClientAddress string `yaml:"client_address"`
+	// ClientAddressKey (base64, at least 32 bytes) keys the hashed
+	// addresses; required with hashed, shared by every replica.
+	ClientAddressKey string `yaml:"client_address_key"`
 }
 
 // Storage chooses the shared state backend.

@@ -92,6 +92,8 @@ clients:
 			`clients[0].allowed_origins[1]: "https://*.example" is not an origin`,
 			`clients[0].allowed_origins[2]: "http://app.example" must use https outside dev`,
 		}},
+		{"hashed addresses without a key", "dev: true\nlog: {client_address: hashed}\n", []string{"log.client_address_key: required when log.client_address is hashed"}},
+		{"unknown address mode", "dev: true\nlog: {client_address: everything}\n", []string{`log.client_address: "everything" is not one of full, truncated, hashed`}},
 		{"demo client missing", "dev: true\ndemo: {enabled: true, client_id: nobody}\n", []string{`demo.client_id: "nobody" is not a configured client`}},
 	}
 	for _, tt := range tests {

@@ -32,6 +32,11 @@ func (c *Config) problems() []string {
 	}
 	oneOf(add, "log.format", c.Log.Format, "text", "json")
 	oneOf(add, "log.level", c.Log.Level, "debug", "info", "warn", "error")
+	oneOf(add, "log.client_address", c.Log.ClientAddress, "full", "truncated", "hashed")
+	if c.Log.ClientAddress == "hashed" && c.Log.ClientAddressKey == "" {
+		add("log.client_address_key", "required when log.client_address is hashed (base64 of 32 random bytes: openssl rand -base64 32), the same on every replica")
+	}
+	key32(add, "log.client_address_key", c.Log.ClientAddressKey, false)
 	oneOf(add, "storage.type", c.Storage.Type, "memory", "redis")
 	if c.Storage.Type == "redis" && len(c.Storage.Redis.Addrs) == 0 {
 		add("storage.redis.addrs", "at least one Redis address is required when storage.type is redis")
