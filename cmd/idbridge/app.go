@@ -107,7 +107,7 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, err
 	if err != nil {
 		return nil, err
 	}
-	a.api, err = api.New(api.Deps{Config: cfg.API, Issuer: cfg.Issuer, Store: a.store, Users: repo, Verifier: verifier, Logger: log,
+	a.api, err = api.New(api.Deps{Config: cfg.API, Issuer: cfg.Issuer, Store: a.store, Users: repo, Verifier: verifier, Logger: log, NetID: resolver, LogConfig: cfg.Log,
 		Sealer: sealer, RiskRules: oidc.RiskRules(cfg.Risk.Rules, cfg.Assurance.MaxVerificationAge), MaxVerificationAge: cfg.Assurance.MaxVerificationAge})
 	if err != nil {
 		return nil, err
