@@ -94,6 +94,7 @@ clients:
 		}},
 		{"hashed addresses without a key", "dev: true\nlog: {client_address: hashed}\n", []string{"log.client_address_key: required when log.client_address is hashed"}},
 		{"unknown address mode", "dev: true\nlog: {client_address: everything}\n", []string{`log.client_address: "everything" is not one of full, truncated, hashed`}},
+		{"short metrics token", "dev: true\nmetrics: {token: short}\n", []string{"metrics.token: too short"}},
 		{"demo client missing", "dev: true\ndemo: {enabled: true, client_id: nobody}\n", []string{`demo.client_id: "nobody" is not a configured client`}},
 	}
 	for _, tt := range tests {
@@ -111,6 +112,11 @@ func TestResourceServerNeedsNoRedirectURIs(t *testing.T) {
 	c, err := Parse("t.yaml", []byte("dev: true\nclients:\n  - id: rs\n    secret: s\n    resource_server: true\n"))
 	require.NoError(t, err)
 	require.True(t, c.Clients[0].ResourceServer)
+}
+
+func TestDevAllowsPlainHTTPWebhooksAndPublicMetrics(t *testing.T) {
+	_, err := Parse("t.yaml", []byte("dev: true\napi:\n  webhooks:\n    endpoints:\n      - url: http://localhost:9000/in\n        secret: s\n"))
+	require.NoError(t, err)
 }
 
 func TestCheckSecret(t *testing.T) {
