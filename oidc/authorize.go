@@ -31,14 +31,7 @@ func pageError(status int, problem, fix string) *authzError {
 // Until the client and its exact redirect_uri are known, errors are shown
 // on a page; after that they go back to the client with state and iss.
 func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodPost {
-		w.Header().Set("Allow", "GET, POST")
-		p.errorPage(w, r, http.StatusMethodNotAllowed, "The authorization endpoint accepts GET and POST only.", "Send the browser here with a GET redirect or a form POST.")
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		p.errorPage(w, r, http.StatusBadRequest, "The authorization request could not be read.", "Send a well-formed query string or form body (at most 64 KiB).")
+	if !p.readBrowserForm(w, r, "authorization") {
 		return
 	}
 	form, src := r.Form, fromBrowser
@@ -56,6 +49,23 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.proceed(w, r, a)
+}
+
+// readBrowserForm reads the query and form (at most 64 KiB) of a browser's
+// GET or POST to the endpoint named what; when it cannot, it answers with
+// an error page and returns false.
+func (p *Provider) readBrowserForm(w http.ResponseWriter, r *http.Request, what string) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		w.Header().Set("Allow", "GET, POST")
+		p.errorPage(w, r, http.StatusMethodNotAllowed, "The "+what+" endpoint accepts GET and POST only.", "Send the browser here with a GET redirect or a form POST.")
+		return false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		p.errorPage(w, r, http.StatusBadRequest, "The "+what+" request could not be read.", "Send a well-formed query string or form body (at most 64 KiB).")
+		return false
+	}
+	return true
 }
 
 func (p *Provider) refuse(w http.ResponseWriter, r *http.Request, e *authzError) {

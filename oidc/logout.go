@@ -22,14 +22,7 @@ import (
 // The browser then goes to the client's registered
 // post_logout_redirect_uri (with state) or to the signed-out page.
 func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodPost {
-		w.Header().Set("Allow", "GET, POST")
-		p.errorPage(w, r, http.StatusMethodNotAllowed, "The logout endpoint accepts GET and POST only.", "Send the browser here with a GET redirect or a form POST.")
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		p.errorPage(w, r, http.StatusBadRequest, "The logout request could not be read.", "Send a well-formed query string or form body (at most 64 KiB).")
+	if !p.readBrowserForm(w, r, "logout") {
 		return
 	}
 	req, perr := p.parseLogout(r.Context(), r.Form)
