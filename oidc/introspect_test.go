@@ -98,3 +98,17 @@ func TestIntrospectionRefusesUnauthenticatedAndMalformedCalls(t *testing.T) {
 		})
 	}
 }
+
+// TestIntrospectionTakesASingleUseClientAssertion: a private_key_jwt
+// client introspects with an assertion that works once.
+func TestIntrospectionTakesASingleUseClientAssertion(t *testing.T) {
+	j := newJARClient(t)
+	h := newHarnessWith(t, j.config)
+	form := url.Values{"token": {"v1.unknown"}, "client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}, "client_assertion": {j.assertion(h.srv.URL)}}
+	status, body := postForm(t, h.srv.URL+PathIntrospect, form, "", "", "")
+	require.Equal(t, http.StatusOK, status, body)
+	require.Equal(t, false, body["active"])
+	status, body = postForm(t, h.srv.URL+PathIntrospect, form, "", "", "")
+	require.Equal(t, http.StatusUnauthorized, status, "a replayed assertion: %v", body)
+	require.Equal(t, "invalid_client", body["error"])
+}
