@@ -1,16 +1,16 @@
 package oidc
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/idbridge/idbridge/pkg/journey"
+)
 
 // Authentication context classes idbridge achieves, published in discovery
-// (acr_values_supported).
+// (acr_values_supported); the journey core defines them.
 const (
-	// ACRIAL2: the person is identity-proofed to NIST 800-63A IAL2 (document,
-	// selfie and liveness by 1Kosmos), current and not stale.
-	ACRIAL2 = "urn:idbridge:acr:ial2"
-	// ACRLiveID: a 1Kosmos biometric face match with liveness took place in
-	// this authentication.
-	ACRLiveID = "urn:idbridge:acr:liveid"
+	ACRIAL2   = journey.ACRIAL2
+	ACRLiveID = journey.ACRLiveID
 )
 
 // acrPolicy maps requested acr values (with configured aliases) onto

@@ -128,11 +128,15 @@ func (p *Provider) parseAuthorize(ctx context.Context, form url.Values, src requ
 		return fail(zoidc.ErrInvalidRequest().WithDescription("malformed parameter: check max_age is a non-negative integer and every parameter appears once"))
 	}
 	rawClaims := form.Get("claims")
+	// A login_hint is an assertion of the client only when the client
+	// authenticated it: pushed to /par, or signed in a request object.
+	hintAsserted := fromPAR && ar.LoginHint != ""
 	if ar.RequestParam != "" {
-		objClaims, err := p.requestObject(ctx, &ar, cl, src != fromPushed)
+		objClaims, objHint, err := p.requestObject(ctx, &ar, cl, src != fromPushed)
 		if err != nil {
 			return fail(err)
 		}
+		hintAsserted = hintAsserted || (objHint != "" && objHint == ar.LoginHint)
 		if objClaims != "" {
 			rawClaims = objClaims
 		}
@@ -188,7 +192,7 @@ func (p *Provider) parseAuthorize(ctx context.Context, form url.Values, src requ
 		ID: newID(), CreatedAt: p.now(), ClientID: cl.cfg.ID, RedirectURI: to.redirectURI,
 		State: to.state, Nonce: ar.Nonce, Scopes: cl.allowScopes(ar.Scopes), ResponseType: ar.ResponseType,
 		ResponseMode: to.mode, CodeChallenge: ar.CodeChallenge, CodeChallengeMethod: ar.CodeChallengeMethod,
-		Prompt: ar.Prompt, MaxAge: maxAge, LoginHint: ar.LoginHint, HintSubject: hintSub,
+		Prompt: ar.Prompt, MaxAge: maxAge, LoginHint: ar.LoginHint, HintAsserted: hintAsserted, HintSubject: hintSub,
 		ACRValues: acrValues, ACREssential: acrEssential, Claims: rawClaims,
 	}
 	if e := checkRecordSize(a); e != nil {

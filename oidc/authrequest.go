@@ -10,6 +10,7 @@ import (
 	zop "github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/idbridge/idbridge/pkg/storage"
+	"github.com/idbridge/idbridge/pkg/users"
 )
 
 // Journeys a login can take.
@@ -36,24 +37,31 @@ type authRequest struct {
 	Prompt              []string                  `json:"prompt,omitempty"`
 	MaxAge              *uint                     `json:"max_age,omitempty"`
 	LoginHint           string                    `json:"login_hint,omitempty"`
-	HintSubject         string                    `json:"hint_sub,omitempty"`
-	ACRValues           []string                  `json:"acr_values,omitempty"`
-	ACREssential        bool                      `json:"acr_essential,omitempty"`
-	Claims              string                    `json:"claims,omitempty"`
+	// HintAsserted: login_hint came inside a pushed or signed request of an
+	// authenticated client, so it is an assertion, not only a name.
+	HintAsserted bool     `json:"hint_asserted,omitempty"`
+	HintSubject  string   `json:"hint_sub,omitempty"`
+	ACRValues    []string `json:"acr_values,omitempty"`
+	ACREssential bool     `json:"acr_essential,omitempty"`
+	Claims       string   `json:"claims,omitempty"`
 
 	// The journey.
-	Journey        string    `json:"journey,omitempty"`
-	Risk           string    `json:"risk,omitempty"`
-	Device         string    `json:"device,omitempty"`
-	Reasons        []string  `json:"reasons,omitempty"`
-	BrowserID      string    `json:"browser,omitempty"`
-	UserSubject    string    `json:"user,omitempty"` // the person being verified, when known before
-	UserVia        string    `json:"user_via,omitempty"`
-	VerificationID string    `json:"verification,omitempty"`
-	VerifyURL      string    `json:"verify_url,omitempty"`
-	ExpiresAt      time.Time `json:"expires_at,omitempty"`
-	LastStatus     string    `json:"last_status,omitempty"`
-	LastPolled     time.Time `json:"last_polled,omitempty"`
+	Journey     string   `json:"journey,omitempty"`
+	Check       string   `json:"check,omitempty"` // the journey core's planned check
+	Risk        string   `json:"risk,omitempty"`
+	Device      string   `json:"device,omitempty"`
+	Reasons     []string `json:"reasons,omitempty"`
+	BrowserID   string   `json:"browser,omitempty"`
+	UserSubject string   `json:"user,omitempty"`     // the person the journey is about, when known
+	UserVia     string   `json:"user_via,omitempty"` // how they became known (journey.Source)
+	// Assert is an identifier the client asserted, linked to whoever the
+	// journey ends with.
+	Assert         users.Identifier `json:"assert,omitzero"`
+	VerificationID string           `json:"verification,omitempty"`
+	VerifyURL      string           `json:"verify_url,omitempty"`
+	ExpiresAt      time.Time        `json:"expires_at,omitempty"`
+	LastStatus     string           `json:"last_status,omitempty"`
+	LastPolled     time.Time        `json:"last_polled,omitempty"`
 
 	// The outcome, set when the journey succeeds.
 	Subject  string    `json:"sub,omitempty"`
@@ -61,6 +69,11 @@ type authRequest struct {
 	ACR      string    `json:"acr,omitempty"`
 	AMR      []string  `json:"amr,omitempty"`
 	IsDone   bool      `json:"done,omitempty"`
+
+	// raw is the stored record this one was loaded from: saving it again
+	// replaces exactly that record (compare-and-swap), so a stale copy can
+	// neither undo a newer change nor bring back a finished request.
+	raw []byte
 }
 
 var _ zop.AuthRequest = (*authRequest)(nil)
@@ -130,6 +143,13 @@ var errAuthRequestGone = errors.New("the login request has expired or was alread
 // the parameter limits of /authorize are meant to make impossible.
 var errAuthRequestTooLarge = errors.New("oidc: the login request is too large to store")
 
+// errAuthRequestChanged: another request of the same login (another tab,
+// a status poll) changed it since it was loaded.
+var errAuthRequestChanged = errors.New("the login request changed meanwhile")
+
+// saveAuthRequest stores a new request, or replaces the one a was loaded
+// from: errAuthRequestGone when that one is gone (finished or expired),
+// errAuthRequestChanged when it changed meanwhile.
 func (p *Provider) saveAuthRequest(ctx context.Context, a *authRequest) error {
 	raw, err := json.Marshal(a)
 	if err != nil {
@@ -142,7 +162,38 @@ func (p *Provider) saveAuthRequest(ctx context.Context, a *authRequest) error {
 	if ttl <= 0 {
 		return errAuthRequestGone
 	}
-	return p.store.Set(ctx, authRequestKey(a.ID), raw, ttl)
+	if a.raw == nil {
+		err = p.store.Set(ctx, authRequestKey(a.ID), raw, ttl)
+	} else {
+		err = p.store.CompareAndSwap(ctx, authRequestKey(a.ID), a.raw, raw, ttl)
+	}
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return errAuthRequestGone
+	case errors.Is(err, storage.ErrConflict):
+		return errAuthRequestChanged
+	case err != nil:
+		return err
+	}
+	a.raw = raw
+	return nil
+}
+
+// claim takes a stored request for completion, once: of any number of
+// concurrent completions of one login exactly one gets it, and the
+// others errAuthRequestGone. A request never stored is the caller's.
+func (p *Provider) claim(ctx context.Context, a *authRequest) error {
+	if a.raw == nil {
+		return nil
+	}
+	_, err := p.store.Take(ctx, authRequestKey(a.ID))
+	if errors.Is(err, storage.ErrNotFound) {
+		return errAuthRequestGone
+	}
+	if err == nil {
+		a.raw = nil
+	}
+	return err
 }
 
 func (p *Provider) loadAuthRequest(ctx context.Context, id string) (*authRequest, error) {
@@ -160,5 +211,6 @@ func (p *Provider) loadAuthRequest(ctx context.Context, id string) (*authRequest
 	if err := json.Unmarshal(raw, &a); err != nil {
 		return nil, err
 	}
+	a.raw = raw
 	return &a, nil
 }

@@ -103,6 +103,7 @@ assurance:
     "urn:acr.login.gov:verified-facial-match-required": "urn:idbridge:acr:liveid"
 clients:
   - id: rp
+    identifier_namespace: shared
     secret: rp-secret
     redirect_uris: [https://rp.example/cb]
     refresh_tokens: true
@@ -114,10 +115,12 @@ clients:
     token_auth_method: none
     redirect_uris: [https://rp.example/cb]
   - id: idv-rp
+    identifier_namespace: shared
     secret: idv-secret
     journey: idv
     redirect_uris: [https://rp.example/cb]
   - id: liveid-rp
+    identifier_namespace: shared
     secret: liveid-secret
     journey: liveid
     redirect_uris: [https://rp.example/cb]
@@ -132,6 +135,7 @@ clients:
     risk:
       deny_countries: [KP]
   - id: par-rp
+    identifier_namespace: shared
     secret: par-secret
     require_par: true
     redirect_uris: [https://rp.example/cb]
@@ -206,7 +210,7 @@ func newHarnessOpts(t *testing.T, o harnessOpts) *harness {
 	})
 	resolver, err := netid.New(netid.Config{TrustedProxies: []string{"127.0.0.0/8"}, CountryHeader: "X-Test-Country", GeoIP: geo})
 	require.NoError(t, err)
-	h.p, err = New(Deps{Logger: o.log, NetID: resolver, Config: cfg, Store: store, Users: h.users, Verifier: verifier, Sealer: sealer, CryptoKey: ck, Cookies: sessions.NewCookieStore(hk, bk), Now: h.clock.Now})
+	h.p, err = New(Deps{Logger: o.log, NetID: resolver, Config: cfg, Store: store, Journey: testJourney(t, cfg, h.users, h.clock.Now, resolver), Verifier: verifier, Sealer: sealer, CryptoKey: ck, Cookies: sessions.NewCookieStore(hk, bk), Now: h.clock.Now})
 	require.NoError(t, err)
 	require.NoError(t, h.p.Init(context.Background()))
 	mux := http.NewServeMux()

@@ -7,8 +7,14 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/idbridge/idbridge/pkg/config"
+	"github.com/idbridge/idbridge/pkg/journey"
+	"github.com/idbridge/idbridge/pkg/netid"
+	"github.com/idbridge/idbridge/pkg/users"
 )
 
 var waitIDRE = regexp.MustCompile(`name="id" value="([^"]+)"`)
@@ -26,4 +32,14 @@ func tokenAlg(t *testing.T, jwt string) string {
 	var h struct{ Alg string }
 	require.NoError(t, json.Unmarshal(head, &h))
 	return h.Alg
+}
+
+// testJourney is the journey core of a test provider over repo, with the
+// provider's clock and resolver (nil: no GeoIP).
+func testJourney(t testing.TB, cfg *config.Config, repo *users.Repo, now func() time.Time, resolver *netid.Resolver) *journey.Core {
+	t.Helper()
+	j, err := journey.New(journey.Options{Users: repo, Rules: cfg.Risk.Rules.StepUp(cfg.Assurance.MaxVerificationAge),
+		MaxVerificationAge: cfg.Assurance.MaxVerificationAge, Locate: resolver.Locate, Now: now})
+	require.NoError(t, err)
+	return j
 }

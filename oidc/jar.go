@@ -31,11 +31,12 @@ const (
 // requestObjectClaims are the members of a request object idbridge reads
 // beyond the authorization parameters zitadel applies.
 type requestObjectClaims struct {
-	Claims json.RawMessage `json:"claims"`
-	Exp    *float64        `json:"exp"`
-	Nbf    *float64        `json:"nbf"`
-	Iat    *float64        `json:"iat"`
-	JTI    string          `json:"jti"`
+	Claims    json.RawMessage `json:"claims"`
+	LoginHint string          `json:"login_hint"`
+	Exp       *float64        `json:"exp"`
+	Nbf       *float64        `json:"nbf"`
+	Iat       *float64        `json:"iat"`
+	JTI       string          `json:"jti"`
 }
 
 func requestObjectKey(clientID, id string) string {
@@ -46,40 +47,41 @@ func requestObjectKey(clientID, id string) string {
 // requestObject verifies a signed request object (by value) with the
 // client's registered keys, checks its lifetime, spends it when singleUse
 // and applies its parameters; it returns the object's claims member, if
-// any, as JSON.
-func (p *Provider) requestObject(ctx context.Context, ar *zoidc.AuthRequest, cl *client, singleUse bool) (string, *zoidc.Error) {
+// any, as JSON, and its login_hint: a hint the client signed is an
+// assertion.
+func (p *Provider) requestObject(ctx context.Context, ar *zoidc.AuthRequest, cl *client, singleUse bool) (string, string, *zoidc.Error) {
 	if cl.jwks == nil {
-		return "", zoidc.ErrRequestNotSupported().WithDescription("request objects need the client's public keys (clients[].jwks)")
+		return "", "", zoidc.ErrRequestNotSupported().WithDescription("request objects need the client's public keys (clients[].jwks)")
 	}
 	raw := ar.RequestParam
 	if err := zop.ParseRequestObject(zop.ContextWithIssuer(ctx, p.cfg.Issuer), ar, &opStorage{p: p}, p.cfg.Issuer); err != nil {
-		return "", errInvalidRequestObject().WithDescription("the request object is invalid: check its signature, iss, aud and client_id")
+		return "", "", errInvalidRequestObject().WithDescription("the request object is invalid: check its signature, iss, aud and client_id")
 	}
 	parts := strings.Split(raw, ".")
 	if len(parts) != 3 {
-		return "", errInvalidRequestObject().WithDescription("the request object is not a signed JWT")
+		return "", "", errInvalidRequestObject().WithDescription("the request object is not a signed JWT")
 	}
 	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
 	if err != nil {
-		return "", errInvalidRequestObject().WithDescription("the request object's payload is not base64url")
+		return "", "", errInvalidRequestObject().WithDescription("the request object's payload is not base64url")
 	}
 	var obj requestObjectClaims
 	if json.Unmarshal(payload, &obj) != nil {
-		return "", errInvalidRequestObject().WithDescription("the request object's claims are malformed: exp, nbf and iat must be numbers and jti a string")
+		return "", "", errInvalidRequestObject().WithDescription("the request object's claims are malformed: exp, nbf and iat must be numbers, jti and login_hint strings")
 	}
 	exp, e := p.checkRequestObjectTimes(obj)
 	if e != nil {
-		return "", e
+		return "", "", e
 	}
 	if singleUse {
 		if e := p.spendRequestObject(ctx, cl.cfg.ID, raw, obj.JTI, exp); e != nil {
-			return "", e
+			return "", "", e
 		}
 	}
 	if len(obj.Claims) == 0 || string(obj.Claims) == "null" {
-		return "", nil
+		return "", obj.LoginHint, nil
 	}
-	return string(obj.Claims), nil
+	return string(obj.Claims), obj.LoginHint, nil
 }
 
 // checkRequestObjectTimes checks exp, nbf and iat and returns exp.

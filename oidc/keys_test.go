@@ -78,7 +78,7 @@ func TestDueRotationHappensOnlyWhenTheNextKeyActivates(t *testing.T) {
 func TestReplicaSeesRotatedKeys(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	replica, err := New(Deps{Config: h.p.cfg, Store: h.p.store, Users: h.users, Verifier: h.sim, Sealer: h.p.keys.seal, Cookies: h.p.cookies, Now: h.clock.Now})
+	replica, err := New(Deps{Config: h.p.cfg, Store: h.p.store, Journey: h.p.journey, Verifier: h.sim, Sealer: h.p.keys.seal, Cookies: h.p.cookies, Now: h.clock.Now})
 	require.NoError(t, err)
 	require.NoError(t, replica.Init(ctx))
 	a, _ := h.p.keys.current(ctx, jose.RS256)

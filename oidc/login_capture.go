@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/idbridge/idbridge/pkg/idv"
+	"github.com/idbridge/idbridge/pkg/journey"
 )
 
 // maxSelfie bounds an uploaded selfie.
@@ -52,12 +53,17 @@ func (p *Provider) loginCapture(w http.ResponseWriter, r *http.Request) {
 		p.render(w, r, http.StatusBadRequest, "capture.html", page)
 		return
 	}
-	u, err := p.users.Get(r.Context(), a.UserSubject)
+	person, err := p.person(r.Context(), a)
 	if err != nil {
 		p.unavailable(w, r, a, err)
 		return
 	}
-	res, err := p.verifier.CheckFace(r.Context(), idv.FaceCheck{Image: img, FaceRef: u.FaceRef})
+	live, err := p.journey.LiveIDRequest(person)
+	if err != nil {
+		p.journeyFailed(w, r, a, err)
+		return
+	}
+	res, err := p.verifier.CheckFace(r.Context(), idv.FaceCheck{Image: img, FaceRef: live.FaceRef})
 	switch {
 	case errors.Is(err, idv.ErrInvalidInput):
 		page["Error"] = "That file is not an image we can check. Take a photo of your face."
@@ -66,6 +72,6 @@ func (p *Provider) loginCapture(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		p.verificationFailed(w, r, a, err)
 	default:
-		p.answerFace(w, r, a, res.Liveness, res.FaceMatch)
+		p.answerFace(w, r, a, journey.FaceResult{Liveness: res.Liveness, Match: res.FaceMatch})
 	}
 }

@@ -2,7 +2,6 @@ package oidc
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -11,67 +10,10 @@ import (
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
 
 	"github.com/idbridge/idbridge/pkg/claims"
+	"github.com/idbridge/idbridge/pkg/journey"
 	"github.com/idbridge/idbridge/pkg/stepup"
 	"github.com/idbridge/idbridge/pkg/users"
 )
-
-// How the person a request is about was identified. Only the browser's
-// SSO session authenticates; an id_token_hint (a token that may have been
-// seen elsewhere), a login_hint or a typed identifier only names someone.
-const (
-	viaSession  = "session"
-	viaIDToken  = "id_token_hint"
-	viaHint     = "login_hint"
-	viaIdentify = "identifier"
-)
-
-// knownUser finds the person a request is about: id_token_hint, then a
-// login_hint naming someone other than the session's user, then the SSO
-// session, then login_hint. nil when none names a known user.
-func (p *Provider) knownUser(ctx context.Context, a *authRequest, sso *ssoSession) (*users.User, string, error) {
-	hinted, err := p.hintedUser(ctx, a)
-	if err != nil {
-		return nil, "", err
-	}
-	sub, via := "", ""
-	switch {
-	case a.HintSubject != "" && sso != nil && sso.Subject == a.HintSubject:
-		sub, via = a.HintSubject, viaSession
-	case a.HintSubject != "":
-		sub, via = a.HintSubject, viaIDToken
-	case hinted != nil && (sso == nil || hinted.Subject != sso.Subject):
-		return hinted, viaHint, nil
-	case sso != nil:
-		sub, via = sso.Subject, viaSession
-	default:
-		return nil, "", nil
-	}
-	u, err := p.users.Get(ctx, sub)
-	if errors.Is(err, users.ErrNotFound) {
-		return nil, "", nil
-	}
-	return u, via, err
-}
-
-// hintedUser is the user login_hint names, or nil.
-func (p *Provider) hintedUser(ctx context.Context, a *authRequest) (*users.User, error) {
-	if a.LoginHint == "" {
-		return nil, nil
-	}
-	u, err := p.users.FindByIdentifier(ctx, a.LoginHint)
-	if errors.Is(err, users.ErrNotFound) {
-		return nil, nil
-	}
-	return u, err
-}
-
-// ial is the user's current assurance level (0 for no user).
-func (p *Provider) ial(u *users.User) int {
-	if u == nil {
-		return 0
-	}
-	return claims.IALLevel(u.ClaimsIdentity(), p.now(), p.cfg.Assurance.MaxVerificationAge)
-}
 
 // needsIAL2 reports whether the request can only be answered for an
 // identity-proofed person: the client runs IDV, acr asks for IAL2, or
@@ -89,21 +31,90 @@ func (p *Provider) needsIAL2(a *authRequest) bool {
 	return err == nil && (req.Has(claims.IDToken, "verified_claims") || req.Has(claims.UserInfo, "verified_claims"))
 }
 
-// achieved lists the acr classes an authentication of u at authTime meets.
+// demands are what the request and its client ask of the authentication,
+// in the journey core's terms.
+func (p *Provider) demands(a *authRequest) journey.Demands {
+	cl := p.clients[a.ClientID]
+	d := journey.Demands{
+		Journey:      cl.cfg.Journey,
+		ACR:          canonicalACRs(p.acr, a.ACRValues),
+		ACREssential: a.ACREssential,
+		Fresh:        slices.Contains(a.Prompt, zoidc.PromptLogin),
+		FaceMaxAge:   cl.cfg.FaceMaxAge,
+		Rules:        cl.rules,
+	}
+	if p.needsIAL2(a) {
+		d.RequiredIAL = 2
+	}
+	if a.MaxAge != nil {
+		m := time.Duration(*a.MaxAge) * time.Second
+		d.MaxAge = &m
+	}
+	return d
+}
+
+// claimsOf is what the request tells of whom it is about. A login_hint is
+// an assertion only inside a pushed or signed request.
+func (p *Provider) claimsOf(a *authRequest, sso *ssoSession) journey.Claims {
+	c := journey.Claims{IDTokenSubject: a.HintSubject}
+	if sso != nil {
+		c.SessionSubject = sso.Subject
+	}
+	if a.LoginHint != "" {
+		if id, err := users.NewIdentifier(p.clients[a.ClientID].cfg.IdentifierNamespace, a.LoginHint); err == nil {
+			c.Identifier, c.IdentifierFrom = id, journey.FromHint
+			if a.HintAsserted {
+				c.IdentifierFrom = journey.FromClient
+			}
+		}
+	}
+	return c
+}
+
+// person is the journey's person of a stored request.
+func (p *Provider) person(ctx context.Context, a *authRequest) (journey.Person, error) {
+	return p.journey.Reload(ctx, a.UserSubject, journey.Source(a.UserVia), a.Assert)
+}
+
+// remember stores whom the request is about in it.
+func (a *authRequest) remember(person journey.Person) {
+	a.UserSubject, a.UserVia, a.Assert = person.Subject(), string(person.Via), person.Assert
+}
+
+func (sso *ssoSession) journeySession() *journey.Session {
+	if sso == nil {
+		return nil
+	}
+	return &journey.Session{Subject: sso.Subject, AuthTime: sso.AuthTime}
+}
+
+// plan asks the journey core for the check of a request about person, and
+// writes the decision to the audit log and metrics.
+func (p *Provider) plan(ctx context.Context, a *authRequest, person journey.Person, sso *ssoSession, o journey.Origin) journey.Plan {
+	plan := p.journey.Decide(p.demands(a), person, sso.journeySession(), o)
+	a.Check, a.Risk, a.Reasons = string(plan.Check), string(plan.Risk.Decision), reasonStrings(plan.Risk.Reasons)
+	p.metrics.StepUp(string(plan.Risk.Decision))
+	p.log.InfoContext(ctx, "audit", "audit", "stepup.decision", "client_id", a.ClientID, "auth_request", a.ID,
+		"decision", string(plan.Risk.Decision), "check", string(plan.Check), "risk", plan.Risk.RiskLevel,
+		"reasons", strings.Join(a.Reasons, ","))
+	return plan
+}
+
+// achieved lists the acr classes an authentication of u meets.
 func (p *Provider) achieved(u *users.User, faceNow bool) []string {
 	var out []string
 	if faceNow {
 		out = append(out, ACRLiveID)
 	}
-	if p.ial(u) >= 2 {
+	if p.journey.IAL(u) >= 2 {
 		out = append(out, ACRIAL2)
 	}
 	return out
 }
 
 // silentProblem says why the SSO session cannot answer the request without
-// interaction ("" when it can), as the OAuth error prompt=none would get.
-func (p *Provider) silentProblem(a *authRequest, sso *ssoSession, u *users.User) *zoidc.Error {
+// interaction (nil when it can), as the OAuth error prompt=none would get.
+func (p *Provider) silentProblem(a *authRequest, sso *ssoSession, person journey.Person) *zoidc.Error {
 	switch {
 	case sso == nil:
 		return zoidc.ErrLoginRequired()
@@ -111,18 +122,17 @@ func (p *Provider) silentProblem(a *authRequest, sso *ssoSession, u *users.User)
 		return zoidc.ErrLoginRequired()
 	case slices.Contains(a.Prompt, zoidc.PromptLogin):
 		return zoidc.ErrLoginRequired()
-	case a.MaxAge != nil && (*a.MaxAge == 0 || p.now().Sub(sso.AuthTime) > time.Duration(*a.MaxAge)*time.Second):
+	case !p.journey.SessionFresh(p.demands(a), sso.journeySession()):
+		return zoidc.ErrLoginRequired()
+	case person.Subject() != sso.Subject:
+		// A hint names someone other than the session's person.
 		return zoidc.ErrLoginRequired()
 	}
-	if a.UserVia == viaHint {
-		// login_hint names someone other than the session's user.
-		return zoidc.ErrLoginRequired()
-	}
-	if p.needsIAL2(a) && p.ial(u) < 2 {
+	if p.needsIAL2(a) && p.journey.IAL(person.User) < 2 {
 		return zoidc.ErrInteractionRequired()
 	}
 	if len(a.ACRValues) > 0 {
-		ach := append(p.achieved(u, false), sso.ACR)
+		ach := append(p.achieved(person.User, false), sso.ACR)
 		if _, ok := p.acr.choose(a.ACRValues, true, ach, ""); !ok {
 			if a.ACREssential || !slices.Contains(a.Prompt, zoidc.PromptNone) {
 				return zoidc.ErrInteractionRequired()
@@ -132,23 +142,6 @@ func (p *Provider) silentProblem(a *authRequest, sso *ssoSession, u *users.User)
 	return nil
 }
 
-// decide picks the journey for an interactive login.
-func (p *Provider) decide(a *authRequest, u *users.User) string {
-	if p.needsIAL2(a) && p.ial(u) < 2 {
-		return journeyIDV
-	}
-	if a.Risk == string(stepup.IDV) {
-		return journeyIDV
-	}
-	if p.clients[a.ClientID].cfg.Journey == journeyIDV {
-		return journeyIDV
-	}
-	if u.Enrolled() {
-		return journeyLiveID
-	}
-	return journeyIDV
-}
-
 // proceed continues a validated request: silently from the SSO session
 // when it satisfies everything asked, with an error for prompt=none when it
 // does not, else into the interactive journey.
@@ -156,42 +149,42 @@ func (p *Provider) proceed(w http.ResponseWriter, r *http.Request, a *authReques
 	ctx := r.Context()
 	s, bid, err := p.browser(w, r)
 	if err != nil {
-		p.redirectError(w, r, a.response(), zoidc.ErrServerError().WithDescription("the browser session could not be saved"))
+		p.unavailable(w, r, a, err)
 		return
 	}
 	a.BrowserID = bid
-	from := p.where(r)
-	device := p.deviceID(w, r)
+	origin := journey.Origin{Where: p.where(r), Device: p.deviceID(w, r)}
 	sso, err := p.currentSSO(ctx, s)
 	if err != nil {
 		p.unavailable(w, r, a, err)
 		return
 	}
-	u, via, err := p.knownUser(ctx, a, sso)
+	person, err := p.journey.Identify(ctx, p.claimsOf(a, sso))
 	if err != nil {
 		p.unavailable(w, r, a, err)
 		return
 	}
-	a.UserVia = via
-	problem := p.silentProblem(a, sso, u)
-	risk := p.assess(a, u, sso, from, device)
-	a.Risk, a.Reasons = string(risk.Decision), reasonStrings(risk.Reasons)
-	if risk.Decision == stepup.Deny {
+	a.remember(person)
+	problem := p.silentProblem(a, sso, person)
+	plan := p.plan(ctx, a, person, sso, origin)
+	if plan.Check == journey.CheckDeny {
 		p.redirectError(w, r, a.response(), zoidc.ErrAccessDenied().WithDescription("sign-in refused by the risk policy"))
 		return
 	}
-	if problem == nil && risk.Decision != stepup.Allow {
+	if problem == nil && !plan.Silent {
 		// Protocol-wise the session would do, but the risk signals ask
 		// for a fresh face check or verification.
 		problem = zoidc.ErrInteractionRequired()
 	}
 	if problem == nil {
-		ach := append(p.achieved(u, false), sso.ACR)
+		ach := append(p.achieved(person.User, false), sso.ACR)
 		acr, _ := p.acr.choose(a.ACRValues, a.ACREssential, ach, sso.ACR)
 		a.Subject, a.AuthTime, a.ACR, a.AMR = sso.Subject, sso.AuthTime, acr, sso.AMR
-		if err := p.users.RecordLogin(ctx, sso.Subject, sightingFrom(from, device, p.now())); err != nil {
-			p.log.WarnContext(ctx, "recording login", "error", err)
+		if err := p.journey.Settle(ctx, person); err != nil {
+			p.unavailable(w, r, a, err)
+			return
 		}
+		p.journey.Succeeded(ctx, sso.Subject, origin)
 		p.issueCode(w, r, a)
 		return
 	}
@@ -199,14 +192,25 @@ func (p *Provider) proceed(w http.ResponseWriter, r *http.Request, a *authReques
 		p.redirectError(w, r, a.response(), problem.WithDescription("prompt=none was requested but the user must sign in or verify interactively"))
 		return
 	}
-	if u != nil {
-		a.UserSubject = u.Subject
-	}
 	if err := p.saveAuthRequest(ctx, a); err != nil {
-		p.unavailable(w, r, a, err)
+		p.notSaved(w, r, a, err)
 		return
 	}
 	http.Redirect(w, r, PathLogin+"?id="+a.ID, http.StatusSeeOther)
+}
+
+// canonicalACRs maps requested acr values (and aliases) to idbridge's own
+// values, which the policy understands.
+func canonicalACRs(pol acrPolicy, values []string) []string {
+	out := make([]string, 0, len(values))
+	for _, v := range values {
+		if c := pol.canonical(v); c != "" {
+			out = append(out, c)
+		} else {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func reasonStrings(rs []stepup.Reason) []string {

@@ -1,7 +1,6 @@
 package oidc
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
 
 	"github.com/idbridge/idbridge/pkg/idv"
+	"github.com/idbridge/idbridge/pkg/journey"
 	"github.com/idbridge/idbridge/pkg/users"
 )
 
@@ -51,65 +51,31 @@ func (p *Provider) finishIDV(w http.ResponseWriter, r *http.Request, a *authRequ
 		p.backToWait(w, r, a)
 		return
 	}
-	u, created, err := p.personFor(ctx, a, res)
+	person, err := p.person(ctx, a)
 	if err != nil {
 		p.unavailable(w, r, a, err)
 		return
 	}
-	if res.Verification != idv.Passed || res.Liveness == idv.Failed || res.FaceMatch == idv.Failed {
-		if err := p.users.RecordVerification(ctx, u.Subject, res); err != nil {
-			p.log.WarnContext(ctx, "recording failed verification", "error", err)
-		}
-		desc := "identity verification failed"
-		if res.Reason != "" {
-			desc += ": " + res.Reason
-		}
-		p.failRequest(w, r, a, zoidc.ErrAccessDenied().WithDescription("%s", desc))
-		return
-	}
-	if !p.mayReverify(a, u, res) {
-		p.failRequest(w, r, a, zoidc.ErrAccessDenied().WithDescription("this account is verified with another document; sign in with a face check first, then verify the new document"))
-		return
-	}
-	u, err = p.users.RecordVerificationOn(ctx, u, created, res)
-	if errors.Is(err, users.ErrDocumentTaken) {
-		p.failRequest(w, r, a, zoidc.ErrAccessDenied().WithDescription("the verified document belongs to another account; sign in as that account"))
-		return
-	}
+	u, err := p.journey.CompleteIDV(ctx, person, res)
 	if err != nil {
-		p.unavailable(w, r, a, err)
+		p.journeyFailed(w, r, a, err)
 		return
 	}
-	p.succeed(w, r, a, u.Subject)
+	p.succeed(w, r, a, u)
 }
 
-// mayReverify guards a verified identity against a login that only
-// names its owner (id_token_hint, login_hint or a typed identifier, none of
-// which authenticates): such a login may verify the person again only with
-// the same document. Within the person's own SSO session a new document (a
-// renewed passport) replaces the old one.
-func (p *Provider) mayReverify(a *authRequest, u *users.User, res idv.IDVResult) bool {
-	if a.UserVia == viaSession {
-		return true
+// journeyFailed answers the client when the journey core refused the
+// outcome of a check, or storage failed.
+func (p *Provider) journeyFailed(w http.ResponseWriter, r *http.Request, a *authRequest, err error) {
+	switch {
+	case errors.Is(err, journey.ErrVerificationFailed), errors.Is(err, journey.ErrDocumentTaken), errors.Is(err, journey.ErrOtherDocument),
+		errors.Is(err, journey.ErrLiveness), errors.Is(err, journey.ErrNoMatch):
+		p.failRequest(w, r, a, zoidc.ErrAccessDenied().WithDescription("%s", err.Error()))
+	case errors.Is(err, journey.ErrNotEnrolled), errors.Is(err, journey.ErrUnknownPerson):
+		p.failRequest(w, r, a, zoidc.ErrLoginRequired().WithDescription("the person is no longer known; start the login again"))
+	default:
+		p.unavailable(w, r, a, err)
 	}
-	if u.Verified == nil || u.Verified.Document == nil {
-		return true
-	}
-	old := p.users.DocumentKey(u.Verified.Document)
-	return old != "" && old == p.users.DocumentKey(res.Document)
-}
-
-// personFor finds or creates the user an IDV result belongs to: the user
-// the request named, else the owner of the verified document, else a new
-// person (created reports that).
-func (p *Provider) personFor(ctx context.Context, a *authRequest, res idv.IDVResult) (u *users.User, created bool, err error) {
-	if a.UserSubject != "" {
-		u, err := p.users.Get(ctx, a.UserSubject)
-		if !errors.Is(err, users.ErrNotFound) {
-			return u, false, err
-		}
-	}
-	return p.users.PersonFor(ctx, res.Document)
 }
 
 func (p *Provider) finishLiveID(w http.ResponseWriter, r *http.Request, a *authRequest) {
@@ -125,20 +91,24 @@ func (p *Provider) finishLiveID(w http.ResponseWriter, r *http.Request, a *authR
 		p.backToWait(w, r, a)
 		return
 	}
-	p.answerFace(w, r, a, res.Liveness, res.FaceMatch)
+	p.answerFace(w, r, a, journey.FaceResult{Liveness: res.Liveness, Match: res.FaceMatch})
 }
 
 // answerFace ends a LiveID login on its face check, from the 1Kosmos
 // authenticator or idbridge's own capture page alike.
-func (p *Provider) answerFace(w http.ResponseWriter, r *http.Request, a *authRequest, liveness, match idv.Outcome) {
-	switch {
-	case liveness != idv.Passed:
-		p.failRequest(w, r, a, zoidc.ErrAccessDenied().WithDescription("the liveness check failed: a live person must take the selfie"))
-	case match != idv.Passed:
-		p.failRequest(w, r, a, zoidc.ErrAccessDenied().WithDescription("the face did not match the enrolled identity"))
-	default:
-		p.succeed(w, r, a, a.UserSubject)
+func (p *Provider) answerFace(w http.ResponseWriter, r *http.Request, a *authRequest, f journey.FaceResult) {
+	ctx := r.Context()
+	person, err := p.person(ctx, a)
+	if err != nil {
+		p.unavailable(w, r, a, err)
+		return
 	}
+	u, err := p.journey.CompleteFace(ctx, person, f)
+	if err != nil {
+		p.journeyFailed(w, r, a, err)
+		return
+	}
+	p.succeed(w, r, a, u)
 }
 
 // endedBadly answers declined, expired and abandoned sessions.
@@ -154,17 +124,22 @@ func (p *Provider) endedBadly(w http.ResponseWriter, r *http.Request, a *authReq
 	return true
 }
 
-// succeed completes the request for sub: achieved acr, SSO session, the
-// user's login history, and a code for the client.
-func (p *Provider) succeed(w http.ResponseWriter, r *http.Request, a *authRequest, sub string) {
+// succeed completes the request for u, who just passed a face check or a
+// verification: achieved acr, SSO session, the person's history, and a
+// code for the client.
+func (p *Provider) succeed(w http.ResponseWriter, r *http.Request, a *authRequest, u *users.User) {
 	ctx := r.Context()
-	u, err := p.users.Get(ctx, sub)
-	if err != nil {
+	// One login issues one code: only the completion that claims the
+	// request goes on (a second Continue, or a tab racing this one, stops).
+	if err := p.claim(ctx, a); errors.Is(err, errAuthRequestGone) {
+		p.errorPage(w, r, http.StatusNotFound, "This login was already completed.", "Go back to the application; it has received the result.")
+		return
+	} else if err != nil {
 		p.unavailable(w, r, a, err)
 		return
 	}
 	fallback := ACRLiveID
-	if a.Journey == journeyIDV && p.ial(u) >= 2 {
+	if a.Journey == journeyIDV && p.journey.IAL(u) >= 2 {
 		fallback = ACRIAL2
 	}
 	acr, ok := p.acr.choose(a.ACRValues, a.ACREssential, p.achieved(u, true), fallback)
@@ -172,35 +147,27 @@ func (p *Provider) succeed(w http.ResponseWriter, r *http.Request, a *authReques
 		p.failRequest(w, r, a, errUnmetAuthenticationRequirements().WithDescription("the authentication did not reach any of the essential acr values"))
 		return
 	}
-	a.Subject, a.AuthTime, a.ACR, a.AMR = sub, p.now(), acr, []string{"face", "user"}
-	if err := p.users.AddIdentifier(ctx, sub, a.LoginHint); errors.Is(err, users.ErrIdentifierTaken) {
-		p.log.WarnContext(ctx, "login_hint names another user; identifier left with its owner", "auth_request", a.ID)
-	} else if err != nil {
-		p.unavailable(w, r, a, err)
-		return
-	}
+	a.Subject, a.AuthTime, a.ACR, a.AMR = u.Subject, p.now(), acr, []string{"face", "user"}
 	s, _, err := p.browser(w, r)
 	if err == nil {
 		verifiedAt := a.AuthTime
 		if u.Verified != nil {
 			verifiedAt = u.Verified.VerifiedAt
 		}
-		err = p.startSSO(ctx, w, r, s, &ssoSession{Subject: sub, AuthTime: a.AuthTime, ACR: acr, AMR: a.AMR, VerifiedAt: verifiedAt})
+		err = p.startSSO(ctx, w, r, s, &ssoSession{Subject: u.Subject, AuthTime: a.AuthTime, ACR: acr, AMR: a.AMR, VerifiedAt: verifiedAt})
 	}
 	if err != nil {
 		p.unavailable(w, r, a, err)
 		return
 	}
-	if err := p.users.RecordLogin(ctx, sub, sightingFrom(p.where(r), p.deviceID(w, r), a.AuthTime)); err != nil {
-		p.log.WarnContext(ctx, "recording login", "error", err)
-	}
+	p.journey.Succeeded(ctx, u.Subject, journey.Origin{Where: p.where(r), Device: p.deviceID(w, r)})
 	p.log.InfoContext(ctx, "login completed", "journey", a.Journey, "client_id", a.ClientID, "acr", acr)
 	p.metrics.Login(a.Journey, "success")
 	p.issueCode(w, r, a)
 }
 
 // issueCode marks the request done, stores a single-use code and sends the
-// browser back to the client.
+// browser back to the client. The request was claimed (or never stored).
 func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, a *authRequest) {
 	ctx := r.Context()
 	a.IsDone = true
@@ -210,14 +177,14 @@ func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, a *authRequ
 		p.unavailable(w, r, a, err)
 		return
 	}
-	if err := p.store.Set(ctx, codeKey(code), grant, p.cfg.Tokens.Code); err != nil {
+	// The code and its entry in the person's grant index go together, so
+	// forgetting the person reaches the code and every token it yields.
+	evicted, err := p.store.SetAndIndex(ctx, codeKey(code), grant, p.cfg.Tokens.Code,
+		userGrantsKey(a.Subject), grantMember(a.ID, code), p.now().Add(p.grantLifetime(p.clients[a.ClientID])), maxGrants)
+	if err != nil {
 		p.unavailable(w, r, a, err)
 		return
 	}
-	// The code carries everything the token endpoint needs; the finished
-	// request goes, so a replayed /login/continue finds nothing to answer.
-	if err := p.store.Delete(context.WithoutCancel(ctx), authRequestKey(a.ID)); err != nil {
-		p.log.WarnContext(ctx, "finished auth request not deleted; it expires on its own", "auth_request", a.ID, "error", err)
-	}
+	p.revokeEvicted(ctx, evicted)
 	p.redirect(w, r, a.response(), url.Values{"code": {code}})
 }

@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strings"
 
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
 
 	"github.com/idbridge/idbridge/pkg/idv"
+	"github.com/idbridge/idbridge/pkg/journey"
+	"github.com/idbridge/idbridge/pkg/storage"
 	"github.com/idbridge/idbridge/pkg/users"
 )
 
@@ -21,30 +22,55 @@ func (p *Provider) boundRequest(w http.ResponseWriter, r *http.Request) (*authRe
 		return nil, false
 	}
 	if err != nil {
-		p.log.ErrorContext(r.Context(), "loading auth request", "error", err)
-		p.errorPage(w, r, http.StatusServiceUnavailable, "The service is temporarily unavailable.", "Try again in a moment.")
+		p.outage(w, r, err)
 		return nil, false
 	}
-	if !p.startedHere(r, a) {
+	here, err := p.startedHere(r, a)
+	if err != nil {
+		p.outage(w, r, err)
+		return nil, false
+	}
+	if !here {
 		p.errorPage(w, r, http.StatusForbidden, "This login was started in another browser.", "Continue in the browser where you started signing in, or start again here.")
 		return nil, false
 	}
 	return a, true
 }
 
-// startedHere reports whether the browser sending r started a.
-func (p *Provider) startedHere(r *http.Request, a *authRequest) bool {
+// startedHere reports whether the browser sending r started a. An error
+// is shared storage failing, never a mismatch.
+func (p *Provider) startedHere(r *http.Request, a *authRequest) (bool, error) {
 	s, err := p.cookies.Get(r, p.cookieName())
-	if err != nil || s == nil {
-		return false
+	if errors.Is(err, storage.ErrUnavailable) {
+		return false, err
+	}
+	if err != nil {
+		return false, nil // a cookie that does not decode started nothing
 	}
 	bid, _ := s.Values["bid"].(string)
-	return bid != "" && bid == a.BrowserID
+	return bid != "" && bid == a.BrowserID, nil
 }
 
-// loginStart begins the journey of a stored request: it picks IDV or
-// LiveID, asks who the person is when LiveID needs it, and starts the
-// 1Kosmos session.
+// retryAfter is what pages and JSON answers suggest while shared storage
+// is unavailable, in seconds.
+const retryAfter = "5"
+
+// outage answers a login page while shared storage is unavailable: 503
+// with Retry-After and the request's reference, never an expired login or
+// a browser mismatch.
+func (p *Provider) outage(w http.ResponseWriter, r *http.Request, err error) {
+	p.log.ErrorContext(r.Context(), "storage failure during login", "error", err)
+	w.Header().Set("Retry-After", retryAfter)
+	fix := "Try again in a moment: reload this page."
+	if ref := w.Header().Get("X-Request-Id"); ref != "" {
+		fix += " Reference: " + ref + "."
+	}
+	p.errorPage(w, r, http.StatusServiceUnavailable, "The service is temporarily unavailable.", fix)
+}
+
+// loginStart begins the journey of a stored request: it asks who the
+// person is when LiveID needs it and nobody is known, then starts the
+// check the journey core chose.
 func (p *Provider) loginStart(w http.ResponseWriter, r *http.Request) {
 	a, ok := p.boundRequest(w, r)
 	if !ok {
@@ -54,22 +80,25 @@ func (p *Provider) loginStart(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, PathLogin+"/wait?id="+a.ID, http.StatusSeeOther)
 		return
 	}
-	var u *users.User
-	if a.UserSubject != "" {
-		var err error
-		if u, err = p.users.Get(r.Context(), a.UserSubject); err != nil && !errors.Is(err, users.ErrNotFound) {
-			p.unavailable(w, r, a, err)
-			return
-		}
+	person, err := p.person(r.Context(), a)
+	if err != nil {
+		p.unavailable(w, r, a, err)
+		return
 	}
-	if u == nil && p.clients[a.ClientID].cfg.Journey == journeyLiveID && !p.needsIAL2(a) {
+	if person.User == nil && p.clients[a.ClientID].cfg.Journey == journeyLiveID && !p.needsIAL2(a) {
 		p.render(w, r, http.StatusOK, "identify.html", map[string]any{"ID": a.ID, "Client": p.clients[a.ClientID].cfg.Name})
 		return
 	}
-	p.startJourney(w, r, a, u)
+	if a.Check == "" {
+		// A request stored before checks were planned: decide now.
+		p.plan(r.Context(), a, person, nil, journey.Origin{Where: p.where(r), Device: p.deviceID(w, r)})
+	}
+	p.startJourney(w, r, a, person)
 }
 
-// loginIdentify takes the identifier a LiveID login needs.
+// loginIdentify takes the identifier a LiveID login needs. It only names
+// whom to challenge: the journey is decided again for that person, and
+// nothing about them is linked or released unless the check passes.
 func (p *Provider) loginIdentify(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		p.errorPage(w, r, http.StatusMethodNotAllowed, "Submit the form to continue.", "Use the Continue button on the previous page.")
@@ -80,45 +109,58 @@ func (p *Provider) loginIdentify(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ident := strings.TrimSpace(r.PostFormValue("identifier"))
-	if ident == "" || len(ident) > 256 {
+	if a.VerificationID != "" {
+		http.Redirect(w, r, PathLogin+"/wait?id="+a.ID, http.StatusSeeOther)
+		return
+	}
+	id, err := users.NewIdentifier(p.clients[a.ClientID].cfg.IdentifierNamespace, r.PostFormValue("identifier"))
+	if err != nil {
 		p.render(w, r, http.StatusBadRequest, "identify.html", map[string]any{"ID": a.ID, "Client": p.clients[a.ClientID].cfg.Name, "Error": "Enter the email or user name you use with this application (at most 256 characters)."})
 		return
 	}
-	a.LoginHint = ident
-	u, err := p.users.FindByIdentifier(r.Context(), ident)
-	if err != nil && !errors.Is(err, users.ErrNotFound) {
+	ctx := r.Context()
+	person, err := p.journey.Identify(ctx, journey.Claims{Identifier: id, IdentifierFrom: journey.FromTyped})
+	if err != nil {
 		p.unavailable(w, r, a, err)
 		return
 	}
-	if u != nil {
-		a.UserSubject, a.UserVia = u.Subject, viaIdentify
+	person.Assert = a.Assert
+	a.remember(person)
+	plan := p.plan(ctx, a, person, nil, journey.Origin{Where: p.where(r), Device: p.deviceID(w, r)})
+	if plan.Check == journey.CheckDeny {
+		p.failRequest(w, r, a, zoidc.ErrAccessDenied().WithDescription("sign-in refused by the risk policy"))
+		return
 	}
-	p.startJourney(w, r, a, u)
+	p.startJourney(w, r, a, person)
 }
 
-func (p *Provider) startJourney(w http.ResponseWriter, r *http.Request, a *authRequest, u *users.User) {
+// startJourney starts the planned check: a 1Kosmos document verification,
+// a LiveID face step-up (authenticator app) or idbridge's own selfie page.
+func (p *Provider) startJourney(w http.ResponseWriter, r *http.Request, a *authRequest, person journey.Person) {
 	ctx := r.Context()
-	a.Journey = p.decide(a, u)
-	ref := a.ID
-	if u != nil {
-		ref = u.Subject
+	a.Journey = journeyIDV
+	var live idv.LiveIDRequest
+	if journey.Check(a.Check) == journey.CheckLiveID {
+		var err error
+		if live, err = p.journey.LiveIDRequest(person); err == nil {
+			a.Journey = journeyLiveID
+		}
 	}
-	var sess idv.Session
-	var err error
 	if a.Journey == journeyLiveID && p.cfg.IDV.LiveIDMode == "capture" {
 		a.VerificationID = captureMarker
 		if err := p.saveAuthRequest(ctx, a); err != nil {
-			p.unavailable(w, r, a, err)
+			p.notSaved(w, r, a, err)
 			return
 		}
 		http.Redirect(w, r, PathLogin+"/capture?id="+a.ID, http.StatusSeeOther)
 		return
 	}
+	var sess idv.Session
+	var err error
 	if a.Journey == journeyLiveID {
-		sess, err = p.verifier.StartLiveID(ctx, idv.LiveIDRequest{UserRef: ref, FaceRef: u.FaceRef})
+		sess, err = p.verifier.StartLiveID(ctx, live)
 	} else {
-		sess, err = p.verifier.StartIDV(ctx, idv.IDVRequest{DocumentType: idv.DriversLicense, LivenessMode: "passive", UserRef: ref})
+		sess, err = p.verifier.StartIDV(ctx, p.journey.IDVRequest(person, a.ID, nil, ""))
 	}
 	if err != nil {
 		p.verificationFailed(w, r, a, err)
@@ -126,7 +168,7 @@ func (p *Provider) startJourney(w http.ResponseWriter, r *http.Request, a *authR
 	}
 	a.VerificationID, a.VerifyURL, a.ExpiresAt, a.LastStatus = sess.ID, sess.URL, sess.ExpiresAt, string(idv.StatusPending)
 	if err := p.saveAuthRequest(ctx, a); err != nil {
-		p.unavailable(w, r, a, err)
+		p.notSaved(w, r, a, err)
 		return
 	}
 	p.log.InfoContext(ctx, "verification started", "journey", a.Journey, "client_id", a.ClientID, "auth_request", a.ID)
@@ -147,4 +189,18 @@ func (p *Provider) verificationFailed(w http.ResponseWriter, r *http.Request, a 
 func (p *Provider) unavailable(w http.ResponseWriter, r *http.Request, a *authRequest, err error) {
 	p.log.ErrorContext(r.Context(), "storage failure during login", "error", err)
 	p.redirectError(w, r, a.response(), errTemporarilyUnavailable().WithDescription("idbridge's storage is unavailable; try again shortly"))
+}
+
+// notSaved answers a login step whose request could not be saved: gone
+// (finished or expired), changed by another tab (start over from the
+// waiting page, which reads it again), or storage failing.
+func (p *Provider) notSaved(w http.ResponseWriter, r *http.Request, a *authRequest, err error) {
+	switch {
+	case errors.Is(err, errAuthRequestGone):
+		p.errorPage(w, r, http.StatusNotFound, "This login has expired or was already completed.", "Go back to the application and sign in again.")
+	case errors.Is(err, errAuthRequestChanged):
+		http.Redirect(w, r, PathLogin+"/wait?id="+a.ID, http.StatusSeeOther)
+	default:
+		p.unavailable(w, r, a, err)
+	}
 }

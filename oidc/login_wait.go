@@ -77,11 +77,22 @@ type statusView struct {
 func (p *Provider) loginStatus(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	a, err := p.loadAuthRequest(r.Context(), r.FormValue("id"))
-	if err != nil {
+	if errors.Is(err, errAuthRequestGone) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not_found", "message": "this login has expired or was already completed"})
 		return
 	}
-	if !p.startedHere(r, a) {
+	var here bool
+	if err == nil {
+		here, err = p.startedHere(r, a)
+	}
+	if err != nil {
+		// Storage is down, the login is not over: the page keeps polling.
+		p.log.ErrorContext(r.Context(), "storage failure during login status", "error", err)
+		w.Header().Set("Retry-After", retryAfter)
+		writeJSON(w, http.StatusServiceUnavailable, statusView{State: "unavailable"})
+		return
+	}
+	if !here {
 		writeJSON(w, http.StatusForbidden, map[string]string{"error": "forbidden", "message": "this login belongs to another browser"})
 		return
 	}
@@ -122,7 +133,9 @@ func (p *Provider) poll(ctx context.Context, a *authRequest) (idv.Status, error)
 		st = res.Status
 	}
 	a.LastStatus, a.LastPolled = string(st), p.now()
-	if err := p.saveAuthRequest(ctx, a); err != nil {
+	// A request finished or changed meanwhile (Continue, another poll)
+	// is not written back: the answer is still the status just read.
+	if err := p.saveAuthRequest(ctx, a); err != nil && !errors.Is(err, errAuthRequestGone) && !errors.Is(err, errAuthRequestChanged) {
 		return "", err
 	}
 	return st, nil

@@ -156,7 +156,7 @@ func (p *Provider) endBrowserSSO(ctx context.Context, w http.ResponseWriter, r *
 	if err := p.store.Delete(ctx, ssoKey(sso.ID)); err != nil {
 		return err
 	}
-	if err := p.store.SetRemove(ctx, userSessionsKey(sso.Subject), sso.ID); err != nil {
+	if err := p.store.IndexRemove(ctx, userSessionsKey(sso.Subject), sso.ID); err != nil {
 		p.log.WarnContext(ctx, "ending a browser session: person's session list", "error", err)
 	}
 	delete(s.Values, "sid")

@@ -98,7 +98,7 @@ func (s *opStorage) putAccess(ctx context.Context, g grant, refreshID string) (*
 		err = s.p.store.Set(ctx, accessKey(at.ID), raw, s.p.cfg.Tokens.AccessToken)
 	} else {
 		// The token and its entry in the grant's revocation set go together.
-		ttl := max(s.p.cfg.Tokens.RefreshToken, s.p.cfg.Tokens.AccessToken)
+		ttl := s.p.grantLifetime(s.p.clients[g.ClientID])
 		err = s.p.store.SetAndAdd(ctx, accessKey(at.ID), raw, s.p.cfg.Tokens.AccessToken, grantKey(g.AuthReqID), "at:"+at.ID, ttl)
 	}
 	if err != nil {
@@ -246,17 +246,46 @@ func (s *opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID
 
 func isRefreshKey(s string) bool { return len(s) > 4 && s[:4] == "rt:{" }
 
+// deleteGrant deletes the tokens of one authorization request and their
+// index.
+func (p *Provider) deleteGrant(ctx context.Context, authReqID string) error {
+	members, err := p.store.SetMembers(ctx, grantKey(authReqID))
+	if err != nil {
+		return err
+	}
+	keys := []string{grantKey(authReqID)}
+	for _, m := range members {
+		switch {
+		case len(m) > 3 && m[:3] == "at:":
+			keys = append(keys, accessKey(m[3:]))
+		case len(m) > 3 && m[:3] == "rt:":
+			keys = append(keys, m[3:])
+		}
+	}
+	return p.store.Delete(ctx, keys...)
+}
+
 // TerminateSession ends every browser session of userID. zitadel's
 // end_session would call it; idbridge serves end_session itself and ends
 // only the requesting browser's session (endSession).
 func (s *opStorage) TerminateSession(ctx context.Context, userID, clientID string) error {
-	sids, err := s.p.store.SetMembers(ctx, userSessionsKey(userID))
+	return s.p.endSessions(ctx, userID)
+}
+
+// endSessions deletes every SSO session of sub.
+func (p *Provider) endSessions(ctx context.Context, sub string) error {
+	sids, err := p.store.IndexMembers(ctx, userSessionsKey(sub))
 	if err != nil {
 		return err
 	}
-	keys := []string{userSessionsKey(userID)}
+	legacy, err := p.store.SetMembers(ctx, legacySessionsKey(sub))
+	if err != nil {
+		return err
+	}
+	sids = append(sids, legacy...)
+	keys := []string{userSessionsKey(sub), legacySessionsKey(sub)}
 	for _, sid := range sids {
 		keys = append(keys, ssoKey(sid))
 	}
-	return s.p.store.Delete(ctx, keys...)
+	return p.store.Delete(ctx, keys...)
 }

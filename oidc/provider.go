@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -26,6 +27,7 @@ import (
 	"github.com/idbridge/idbridge/pkg/claims"
 	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/idv"
+	"github.com/idbridge/idbridge/pkg/journey"
 	"github.com/idbridge/idbridge/pkg/metrics"
 	"github.com/idbridge/idbridge/pkg/netid"
 	"github.com/idbridge/idbridge/pkg/storage"
@@ -46,9 +48,11 @@ const (
 
 // Deps are the live dependencies of a Provider.
 type Deps struct {
-	Config   *config.Config
-	Store    storage.Store
-	Users    *users.Repo
+	Config *config.Config
+	Store  storage.Store
+	// Journey decides who the person is, which check runs and how its
+	// result lands; its person store is the provider's.
+	Journey  *journey.Core
 	Verifier idv.Verifier
 	// Sealer protects signing keys at rest, like personal data.
 	Sealer users.Sealer
@@ -56,6 +60,10 @@ type Deps struct {
 	CryptoKey [32]byte
 	// Cookies holds the browser session cookie (signed and encrypted).
 	Cookies sessions.Store
+	// DeviceCookies holds the device id cookie: a store that keeps its
+	// values in the cookie itself (sessions.CookieStore), so remembering a
+	// device costs no storage. Nil uses Cookies.
+	DeviceCookies sessions.Store
 	// NetID resolves client addresses and countries (trusted proxies,
 	// GeoIP); nil trusts no proxy headers.
 	NetID *netid.Resolver
@@ -70,8 +78,10 @@ type Provider struct {
 	cfg      *config.Config
 	store    storage.Store
 	users    *users.Repo
+	journey  *journey.Core
 	verifier idv.Verifier
 	cookies  sessions.Store
+	devices  sessions.Store
 	log      *slog.Logger
 	now      func() time.Time
 	keys     *keyRing
@@ -109,9 +119,15 @@ func New(d Deps) (*Provider, error) {
 			return nil, err
 		}
 	}
+	if d.Journey == nil {
+		return nil, errors.New("oidc: Journey is required")
+	}
+	if d.DeviceCookies == nil {
+		d.DeviceCookies = d.Cookies
+	}
 	p := &Provider{
-		cfg: d.Config, store: d.Store, users: d.Users, verifier: d.Verifier,
-		cookies: d.Cookies, log: d.Logger, now: d.Now,
+		cfg: d.Config, store: d.Store, users: d.Journey.Users(), journey: d.Journey, verifier: d.Verifier,
+		cookies: d.Cookies, devices: d.DeviceCookies, log: d.Logger, now: d.Now,
 		keys: newKeyRing(d.Store, d.Sealer, d.Now, d.Config.Keys.RotationPeriod,
 			// A retired key stays published while tokens it signed live.
 			max(d.Config.Tokens.IDToken, d.Config.Tokens.AccessToken)+time.Hour),
@@ -124,6 +140,13 @@ func New(d Deps) (*Provider, error) {
 	}
 	for _, c := range d.Config.Clients {
 		cl := &client{cfg: c, idTokenTTL: d.Config.Tokens.IDToken, loginURL: func(id string) string { return PathLogin + "?id=" + id }}
+		if c.Risk != nil {
+			r := c.Risk.StepUp(d.Config.Assurance.MaxVerificationAge)
+			if err := r.Validate(); err != nil {
+				return nil, fmt.Errorf("client %s: risk: %w", c.ID, err)
+			}
+			cl.rules = &r
+		}
 		if c.JWKS != "" {
 			var set jose.JSONWebKeySet
 			if err := json.Unmarshal([]byte(c.JWKS), &set); err != nil {

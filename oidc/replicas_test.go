@@ -20,11 +20,13 @@ import (
 	"github.com/idbridge/idbridge/pkg/seal"
 	"github.com/idbridge/idbridge/pkg/storage/redis"
 	"github.com/idbridge/idbridge/pkg/storage/redistest"
+	"github.com/idbridge/idbridge/pkg/storage/sessionstore"
 	"github.com/idbridge/idbridge/pkg/users"
 )
 
-// replicas is two providers sharing one real redis-server, behind one
-// issuer URL whose "load balancer" the test steers.
+// replicas is two providers sharing one real redis-server (browser
+// sessions included, as deployed), behind one issuer URL whose "load
+// balancer" the test steers.
 type replicas struct {
 	*harness
 	redis  *redistest.Server
@@ -65,7 +67,7 @@ func newReplicasWith(t *testing.T, extraClients string) *replicas {
 		t.Cleanup(func() { store.Close() })
 		repo := users.New(store, sealer, users.Options{HashKey: []byte("shared-hash-key"), Now: h.clock.Now})
 		h.users = repo
-		p, err := New(Deps{Config: cfg, Store: store, Users: repo, Verifier: h.sim, Sealer: sealer, CryptoKey: ck, Cookies: sessions.NewCookieStore(hk, bk), Now: h.clock.Now})
+		p, err := New(Deps{Config: cfg, Store: store, Journey: testJourney(t, cfg, repo, h.clock.Now, nil), Verifier: h.sim, Sealer: sealer, CryptoKey: ck, Cookies: sessionstore.New(store, "browser-session:", hk, bk, sessions.Options{Path: "/", MaxAge: 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode}), Now: h.clock.Now})
 		require.NoError(t, err)
 		require.NoError(t, p.Init(context.Background()))
 		mux := http.NewServeMux()

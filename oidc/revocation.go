@@ -33,33 +33,19 @@ func rotatedKey(token string) string {
 	return "rt-rotated:{" + hex.EncodeToString(h[:]) + "}"
 }
 
-// grantLifetime is how long a grant's tokens can live, and so how long
-// its revocation must be remembered.
-func (p *Provider) grantLifetime() time.Duration {
-	return max(p.cfg.Tokens.RefreshToken, p.cfg.Tokens.AccessToken)
+// revokedMarkLifetime is how long a revocation is remembered: as long as
+// a token of any client's grant can live.
+func (p *Provider) revokedMarkLifetime() time.Duration {
+	return max(p.cfg.Tokens.RefreshToken, p.cfg.Tokens.AccessToken, p.cfg.Tokens.Code)
 }
 
 // revokeGrant revokes every token issued for one authorization request,
 // those stored after it included.
 func (p *Provider) revokeGrant(ctx context.Context, authReqID string) {
-	if err := p.store.Set(ctx, grantRevokedKey(authReqID), []byte{1}, p.grantLifetime()); err != nil {
+	if err := p.store.Set(ctx, grantRevokedKey(authReqID), []byte{1}, p.revokedMarkLifetime()); err != nil {
 		p.log.ErrorContext(ctx, "revoking a grant: marking it", "error", err)
 	}
-	members, err := p.store.SetMembers(ctx, grantKey(authReqID))
-	if err != nil {
-		p.log.ErrorContext(ctx, "revoking a grant", "error", err)
-		return
-	}
-	keys := []string{grantKey(authReqID)}
-	for _, m := range members {
-		switch {
-		case len(m) > 3 && m[:3] == "at:":
-			keys = append(keys, accessKey(m[3:]))
-		case len(m) > 3 && m[:3] == "rt:":
-			keys = append(keys, m[3:])
-		}
-	}
-	if err := p.store.Delete(ctx, keys...); err != nil {
+	if err := p.deleteGrant(ctx, authReqID); err != nil {
 		p.log.ErrorContext(ctx, "revoking a grant", "error", err)
 	}
 }

@@ -16,7 +16,7 @@ import (
 func TestUnfamiliarNetworkAndImpossibleTravelStepUp(t *testing.T) {
 	h := newHarness(t)
 	nyc := h.newBrowserFrom("203.0.113.5", "")
-	h.idvLogin(nyc, authParams("rp", "login_hint", "ada@example.com"), simulator.CompleteOptions{})
+	h.idvLogin(nyc, authParams("rp"), simulator.CompleteOptions{})
 
 	silent := h.authorize(nyc, authParams("rp", "prompt", "none"))
 	require.NotEmpty(t, silent.rpURL.Query().Get("code"), "same device, same network: silent")
@@ -38,7 +38,7 @@ func TestUnfamiliarNetworkAndImpossibleTravelStepUp(t *testing.T) {
 
 func TestNewDeviceForKnownUserGetsLiveIDNotSilence(t *testing.T) {
 	h := newHarness(t)
-	h.idvLogin(h.browser, authParams("rp", "login_hint", "bob@example.com"), simulator.CompleteOptions{Fixture: simulator.Fixtures()[1].Name})
+	h.idvLogin(h.browser, h.pushed("rp", "rp-secret", authParams("rp", "login_hint", "bob@example.com")), simulator.CompleteOptions{Fixture: simulator.Fixtures()[1].Name})
 	other := h.newBrowser()
 	wait := h.authorize(other, authParams("rp", "login_hint", "bob@example.com"))
 	require.Contains(t, wait.body, "/liveid/session/")

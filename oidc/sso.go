@@ -23,19 +23,32 @@ type ssoSession struct {
 	VerifiedAt time.Time `json:"verified_at,omitempty"`
 }
 
-func ssoKey(id string) string           { return "sso:{" + id + "}" }
-func userSessionsKey(sub string) string { return "user-sessions:{" + sub + "}" }
-func (p *Provider) cookieName() string  { return p.cfg.Session.CookieName }
+func ssoKey(id string) string { return "sso:{" + id + "}" }
+
+// userSessionsKey indexes a person's SSO sessions, each until it ends.
+func userSessionsKey(sub string) string { return "sso-index:{" + sub + "}" }
+
+// legacySessionsKey is the set earlier versions kept the index in.
+func legacySessionsKey(sub string) string { return "user-sessions:{" + sub + "}" }
+
+// maxSessions bounds the SSO sessions of one person; beyond it the oldest
+// ends.
+const maxSessions = 100
+
+func (p *Provider) cookieName() string { return p.cfg.Session.CookieName }
 func (p *Provider) secureCookies() bool {
 	return len(p.cfg.Issuer) > 8 && p.cfg.Issuer[:8] == "https://"
 }
 
 // browser returns the cookie session, creating a browser id on first use.
+// A cookie that no longer decodes (rotated keys, tampering) starts a fresh
+// session; an error is shared storage failing.
 func (p *Provider) browser(w http.ResponseWriter, r *http.Request) (*sessions.Session, string, error) {
 	s, err := p.cookies.Get(r, p.cookieName())
+	if errors.Is(err, storage.ErrUnavailable) {
+		return nil, "", err
+	}
 	if err != nil {
-		// A cookie that no longer decodes (rotated keys, tampering) starts
-		// a fresh session rather than failing the login.
 		s, _ = p.cookies.New(r, p.cookieName())
 	}
 	s.Options = &sessions.Options{Path: "/", MaxAge: int(p.cfg.Session.Lifetime.Seconds()), HttpOnly: true, Secure: p.secureCookies(), SameSite: http.SameSiteLaxMode}
@@ -77,11 +90,13 @@ func (p *Provider) startSSO(ctx context.Context, w http.ResponseWriter, r *http.
 	if err != nil {
 		return err
 	}
-	if err := p.store.Set(ctx, ssoKey(sso.ID), raw, p.cfg.Session.Lifetime); err != nil {
+	ended, err := p.store.SetAndIndex(ctx, ssoKey(sso.ID), raw, p.cfg.Session.Lifetime,
+		userSessionsKey(sso.Subject), sso.ID, p.now().Add(p.cfg.Session.Lifetime), maxSessions)
+	if err != nil {
 		return err
 	}
-	if err := p.store.SetAdd(ctx, userSessionsKey(sso.Subject), sso.ID, p.cfg.Session.Lifetime); err != nil {
-		return err
+	for _, id := range ended {
+		_ = p.store.Delete(ctx, ssoKey(id))
 	}
 	if old, _ := s.Values["sid"].(string); old != "" {
 		_ = p.store.Delete(ctx, ssoKey(old))

@@ -7,7 +7,8 @@
   var delay = 1500;
   function tick() {
     fetch(url, { credentials: "same-origin", cache: "no-store" })
-      .then(function (r) { return r.ok ? r.json() : null; })
+      // 503: idbridge is briefly unavailable; the login goes on.
+      .then(function (r) { return r.ok || r.status === 503 ? r.json() : null; })
       .then(function (s) {
         if (s && s.state) { text.textContent = s.state.replace("_", " "); }
         if (s && s.next) { window.location.assign(s.next); return; }

@@ -20,6 +20,7 @@ import (
 	"github.com/idbridge/idbridge/oidc"
 	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/idv/simulator"
+	"github.com/idbridge/idbridge/pkg/journey"
 	"github.com/idbridge/idbridge/pkg/seal"
 	"github.com/idbridge/idbridge/pkg/storage/memory"
 	"github.com/idbridge/idbridge/pkg/users"
@@ -137,7 +138,9 @@ func startProvider(t *testing.T) string {
 	require.NoError(t, err)
 	var ck [32]byte
 	copy(ck[:], key())
-	p, err := oidc.New(oidc.Deps{Config: cfg, Store: store, Users: repo, Verifier: sim, Sealer: sealer, CryptoKey: ck,
+	core, err := journey.New(journey.Options{Users: repo, Rules: cfg.Risk.Rules.StepUp(cfg.Assurance.MaxVerificationAge), MaxVerificationAge: cfg.Assurance.MaxVerificationAge})
+	require.NoError(t, err)
+	p, err := oidc.New(oidc.Deps{Config: cfg, Store: store, Journey: core, Verifier: sim, Sealer: sealer, CryptoKey: ck,
 		Cookies: sessions.NewCookieStore(key(), key()), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	require.NoError(t, err)
 	require.NoError(t, p.Init(context.Background()))

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/idbridge/idbridge/pkg/config"
+	"github.com/idbridge/idbridge/pkg/journey"
 	"github.com/idbridge/idbridge/pkg/users"
 )
 
@@ -71,7 +72,9 @@ func keysCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return tw.Flush()
 }
 
-const usersUsage = "usage: idbridge users forget USER [--config FILE]\n  USER is the subject (u_...) or an identifier a relying party knows the person by\n"
+const usersUsage = "usage: idbridge users forget USER [--namespace NS] [--config FILE]\n" +
+	"  USER is the subject (u_...) or an identifier a relying party knows the person by;\n" +
+	"  an identifier is looked up in NS, or in every configured namespace (it must name one person)\n"
 
 func usersCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) < 2 || args[0] != "forget" {
@@ -79,26 +82,66 @@ func usersCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return errors.New("users: say forget USER")
 	}
 	who := args[1]
-	a, _, err := adminApp(ctx, "users forget", args[2:], stderr)
+	fs := flag.NewFlagSet("users forget", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	ns := fs.String("namespace", "", "the identifier namespace (clients[].identifier_namespace or api.clients[].identifier_namespace)")
+	cfgPath := fs.String("config", "", "configuration file (default: IDBRIDGE_CONFIG, else the embedded dev configuration)")
+	if err := fs.Parse(args[2:]); err != nil {
+		return err
+	}
+	a, _, err := adminApp(ctx, "users forget", []string{"--config", *cfgPath}, stderr)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	u, err := a.users.Get(ctx, who)
-	if errors.Is(err, users.ErrNotFound) {
-		u, err = a.users.FindByIdentifier(ctx, who)
-	}
-	if errors.Is(err, users.ErrNotFound) {
-		return fmt.Errorf("users forget: no user has the subject or identifier %q", who)
-	}
+	sub, err := a.resolvePerson(ctx, who, *ns)
 	if err != nil {
+		return fmt.Errorf("users forget: %w", err)
+	}
+	if err := a.journey.Forget(ctx, sub, "cli"); err != nil {
 		return err
 	}
-	if err := a.forget(ctx, u.Subject); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "forgot %s\n", u.Subject)
+	fmt.Fprintf(stdout, "forgot %s\n", sub)
 	return nil
+}
+
+// resolvePerson finds the subject who names: a subject, or an identifier
+// in namespace ns (or in every configured namespace, where it must name
+// exactly one person).
+func (a *app) resolvePerson(ctx context.Context, who, ns string) (string, error) {
+	spaces := []string{ns}
+	if ns == "" {
+		spaces = a.cfg.IdentifierNamespaces()
+	}
+	found := map[string]bool{}
+	if u, err := a.journey.Resolve(ctx, who, users.Identifier{}); err == nil {
+		return u.Subject, nil
+	} else if !errors.Is(err, journey.ErrUnknownPerson) {
+		return "", err
+	}
+	for _, space := range spaces {
+		id, err := users.NewIdentifier(space, who)
+		if err != nil {
+			return "", fmt.Errorf("%q is not an identifier: %w", who, err)
+		}
+		u, err := a.journey.Resolve(ctx, "", id)
+		if errors.Is(err, journey.ErrUnknownPerson) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		found[u.Subject] = true
+	}
+	switch len(found) {
+	case 0:
+		return "", fmt.Errorf("no person has the subject or identifier %q (namespaces searched: %s)", who, strings.Join(spaces, ", "))
+	case 1:
+		for sub := range found {
+			return sub, nil
+		}
+	}
+	return "", fmt.Errorf("%q names %d different people in different namespaces; choose one with --namespace", who, len(found))
 }
 
 // webhooksEntry runs `idbridge webhooks ...` on the configured store.

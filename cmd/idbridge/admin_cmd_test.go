@@ -41,11 +41,15 @@ func TestKeysAndUsersCommandsOnRedis(t *testing.T) {
 	defer a.Close()
 	u, err := a.users.Create(context.Background())
 	require.NoError(t, err)
-	require.NoError(t, a.users.AddIdentifier(context.Background(), u.Subject, "ada@example.com"))
+	ada, err := users.NewIdentifier("descope", "ada@example.com")
+	require.NoError(t, err)
+	require.NoError(t, a.users.AddIdentifier(context.Background(), u.Subject, ada))
 	out.Reset()
-	require.NoError(t, run(context.Background(), []string{"users", "forget", "ada@example.com", "--config", cfgPath}, &out, io.Discard))
+	require.ErrorContains(t, run(context.Background(), []string{"users", "forget", "ada@example.com", "--config", cfgPath}, io.Discard, io.Discard),
+		"no person", "this configuration names no namespace: an identifier must come with --namespace")
+	require.NoError(t, run(context.Background(), []string{"users", "forget", "ada@example.com", "--namespace", "descope", "--config", cfgPath}, &out, io.Discard))
 	require.Contains(t, out.String(), u.Subject)
 	_, err = a.users.Get(context.Background(), u.Subject)
 	require.ErrorIs(t, err, users.ErrNotFound)
-	require.ErrorContains(t, run(context.Background(), []string{"users", "forget", "nobody@example.com", "--config", cfgPath}, io.Discard, io.Discard), "no user")
+	require.ErrorContains(t, run(context.Background(), []string{"users", "forget", "nobody@example.com", "--config", cfgPath}, io.Discard, io.Discard), "no person")
 }

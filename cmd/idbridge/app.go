@@ -19,8 +19,10 @@ import (
 	"github.com/idbridge/idbridge/pkg/idv"
 	"github.com/idbridge/idbridge/pkg/idv/onekosmos"
 	"github.com/idbridge/idbridge/pkg/idv/simulator"
+	"github.com/idbridge/idbridge/pkg/journey"
 	"github.com/idbridge/idbridge/pkg/metrics"
 	"github.com/idbridge/idbridge/pkg/netid"
+	"github.com/idbridge/idbridge/pkg/ratelimit"
 	"github.com/idbridge/idbridge/pkg/seal"
 	"github.com/idbridge/idbridge/pkg/storage"
 	"github.com/idbridge/idbridge/pkg/storage/memory"
@@ -36,6 +38,7 @@ type app struct {
 	log      *slog.Logger
 	store    storage.Store
 	users    *users.Repo
+	journey  *journey.Core
 	provider *oidc.Provider
 	sim      *simulator.Simulator
 	demo     *demo.Demo
@@ -100,18 +103,28 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, err
 		return nil, err
 	}
 	a.netid = resolver
-	a.provider, err = oidc.New(oidc.Deps{
-		Config: cfg, Store: a.store, Users: repo, Verifier: verifier, Sealer: sealer,
-		CryptoKey: cryptoKey, Cookies: sessionstore.New(a.store, "browser-session:", hk, bk[:32], sessions.Options{Path: "/", MaxAge: int(cfg.Session.Lifetime.Seconds()), HttpOnly: true, Secure: strings.HasPrefix(cfg.Issuer, "https://"), SameSite: http.SameSiteLaxMode}), NetID: resolver, Metrics: a.metrics, Logger: log,
+	a.journey, err = journey.New(journey.Options{
+		Users: repo, Rules: cfg.Risk.Rules.StepUp(cfg.Assurance.MaxVerificationAge),
+		MaxVerificationAge: cfg.Assurance.MaxVerificationAge, Locate: resolver.Locate, Logger: log,
 	})
 	if err != nil {
 		return nil, err
 	}
-	a.api, err = api.New(api.Deps{Config: cfg.API, Issuer: cfg.Issuer, Store: a.store, Users: repo, Verifier: verifier, Logger: log, NetID: resolver, LogConfig: cfg.Log,
-		Sealer: sealer, RiskRules: oidc.RiskRules(cfg.Risk.Rules, cfg.Assurance.MaxVerificationAge), MaxVerificationAge: cfg.Assurance.MaxVerificationAge})
+	a.provider, err = oidc.New(oidc.Deps{
+		Config: cfg, Store: a.store, Journey: a.journey, Verifier: verifier, Sealer: sealer,
+		CryptoKey: cryptoKey, Cookies: sessionstore.New(a.store, "browser-session:", hk, bk[:32], sessions.Options{Path: "/", MaxAge: int(cfg.Session.Lifetime.Seconds()), HttpOnly: true, Secure: strings.HasPrefix(cfg.Issuer, "https://"), SameSite: http.SameSiteLaxMode}),
+		DeviceCookies: sessions.NewCookieStore(hk, bk[:32]), NetID: resolver, Metrics: a.metrics, Logger: log,
+	})
 	if err != nil {
 		return nil, err
 	}
+	a.api, err = api.New(api.Deps{Config: cfg.API, Issuer: cfg.Issuer, Store: a.store, Journey: a.journey, Verifier: verifier, Logger: log, Sealer: sealer, NetID: resolver, LogConfig: cfg.Log})
+	if err != nil {
+		return nil, err
+	}
+	// Every owner of records about a person, for Forget.
+	a.journey.Register("oidc", a.provider)
+	a.journey.Register("api", a.api)
 	initCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	if err := a.provider.Init(initCtx); err != nil {
@@ -219,15 +232,14 @@ func (a *app) buildVerifier(cfg *config.Config) (idv.Verifier, error) {
 
 func (a *app) Close() error { return a.store.Close() }
 
-// forget erases a person everywhere (user record, connector sessions,
-// stored events and queued webhooks about them) and records it in the
-// audit log.
-func (a *app) forget(ctx context.Context, sub string) error {
-	if err := a.api.Forget(ctx, sub); err != nil {
-		return err
+// keyspaces lists every kind of record the application stores, with its
+// owner.
+func (a *app) keyspaces() []storage.Keyspace {
+	var all []storage.Keyspace
+	for _, ks := range [][]storage.Keyspace{users.Keyspaces, oidc.Keyspaces, api.Keyspaces, ratelimit.Keyspaces} {
+		all = append(all, ks...)
 	}
-	a.log.Info("audit", slog.String("audit", "users.forget"), slog.String("sub", sub))
-	return nil
+	return all
 }
 
 // Run performs background work until ctx ends: key rotation, and the age

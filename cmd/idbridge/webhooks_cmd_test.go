@@ -18,6 +18,7 @@ import (
 	"github.com/idbridge/idbridge/pkg/api"
 	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/idv/simulator"
+	"github.com/idbridge/idbridge/pkg/journey"
 	"github.com/idbridge/idbridge/pkg/seal"
 	"github.com/idbridge/idbridge/pkg/storage/memory"
 	"github.com/idbridge/idbridge/pkg/users"
@@ -58,8 +59,10 @@ func TestWebhooksCommand(t *testing.T) {
 		},
 		PollInterval: 10 * time.Millisecond, RecordTTL: time.Hour, IdempotencyTTL: time.Hour, MaxBodyBytes: 4096,
 	}
+	core, err := journey.New(journey.Options{Users: users.New(st, sealer, users.Options{HashKey: hashKey})})
+	require.NoError(t, err)
 	srv, err := api.New(api.Deps{
-		Config: cfg, Store: st, Users: users.New(st, sealer, users.Options{HashKey: hashKey}), Verifier: sim,
+		Config: cfg, Store: st, Journey: core, Verifier: sim,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sealer: sealer,
 	})
 	require.NoError(t, err)

@@ -26,9 +26,9 @@ import (
 	"github.com/idbridge/idbridge/pkg/audit"
 	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/idv"
+	"github.com/idbridge/idbridge/pkg/journey"
 	"github.com/idbridge/idbridge/pkg/netid"
 	"github.com/idbridge/idbridge/pkg/ratelimit"
-	"github.com/idbridge/idbridge/pkg/stepup"
 	"github.com/idbridge/idbridge/pkg/storage"
 	"github.com/idbridge/idbridge/pkg/users"
 )
@@ -39,9 +39,11 @@ type Deps struct {
 	Config config.API
 	// Issuer is the provider's public base URL (for the OpenAPI servers
 	// entry).
-	Issuer   string
-	Store    storage.Store
-	Users    *users.Repo
+	Issuer string
+	Store  storage.Store
+	// Journey decides who the person is, which check runs and how its
+	// result lands, and erases people; its person store is the API's.
+	Journey  *journey.Core
 	Verifier idv.Verifier
 	Logger   *slog.Logger
 	// Now is the clock (default time.Now).
@@ -54,14 +56,6 @@ type Deps struct {
 	// records, events, raw hook bodies) at rest; pass the same sealer as
 	// the user repository. Nil stores them in clear (development only).
 	Sealer users.Sealer
-	// RiskRules is the policy of /v1/risk/evaluate; the zero value means
-	// stepup.DefaultRules().
-	RiskRules stepup.Rules
-	// GeoIP locates addresses for the risk policy (optional).
-	GeoIP netid.GeoLookup
-	// MaxVerificationAge lowers ial_level of old verifications
-	// (assurance.max_verification_age; 0: never stale).
-	MaxVerificationAge time.Duration
 	// NetID resolves client addresses behind trusted proxies, for the
 	// limit on failed authentications and the audit trail (nil: the peer
 	// address).
@@ -78,14 +72,12 @@ type Server struct {
 	issuer   string
 	st       storage.Store
 	users    *users.Repo
+	journey  *journey.Core
 	verifier idv.Verifier
 	log      *slog.Logger
 	now      func() time.Time
 	http     *http.Client
 	sealer   users.Sealer
-	rules    stepup.Rules
-	geo      netid.GeoLookup
-	maxAge   time.Duration
 	consumer string
 	limiters map[string]*ratelimit.Limiter
 	mux      *http.ServeMux
@@ -103,8 +95,8 @@ func New(d Deps) (*Server, error) {
 	switch {
 	case d.Store == nil:
 		return nil, errors.New("api: Store is required")
-	case d.Users == nil:
-		return nil, errors.New("api: Users is required")
+	case d.Journey == nil:
+		return nil, errors.New("api: Journey is required")
 	case d.Verifier == nil:
 		return nil, errors.New("api: Verifier is required")
 	}
@@ -113,12 +105,6 @@ func New(d Deps) (*Server, error) {
 	}
 	if d.Now == nil {
 		d.Now = time.Now
-	}
-	if d.RiskRules.LiveIDACR == "" && d.RiskRules.IDVACR == "" {
-		d.RiskRules = stepup.DefaultRules()
-	}
-	if err := d.RiskRules.Validate(); err != nil {
-		return nil, err
 	}
 	if d.HTTPClient == nil {
 		d.HTTPClient = &http.Client{
@@ -131,9 +117,8 @@ func New(d Deps) (*Server, error) {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	s := &Server{
-		cfg: d.Config, issuer: strings.TrimRight(d.Issuer, "/"), st: d.Store, users: d.Users,
+		cfg: d.Config, issuer: strings.TrimRight(d.Issuer, "/"), st: d.Store, users: d.Journey.Users(), journey: d.Journey,
 		verifier: d.Verifier, log: d.Logger, now: d.Now, http: d.HTTPClient, sealer: d.Sealer,
-		rules: d.RiskRules, geo: d.GeoIP, maxAge: d.MaxVerificationAge,
 		consumer: "idbridge-" + hex.EncodeToString(b),
 		limiters: map[string]*ratelimit.Limiter{},
 	}
@@ -158,6 +143,22 @@ func New(d Deps) (*Server, error) {
 	}
 	s.routes()
 	return s, nil
+}
+
+// identifier is the person a caller names by user_identifier, in the
+// caller's namespace; ErrMalformed for a value that cannot be one.
+func (s *Server) identifier(client, raw string) (users.Identifier, error) {
+	ns := client
+	for _, c := range s.cfg.Clients {
+		if c.ID == client && c.IdentifierNamespace != "" {
+			ns = c.IdentifierNamespace
+		}
+	}
+	id, err := users.NewIdentifier(ns, raw)
+	if err != nil {
+		return id, ErrMalformed.With("user_identifier is empty, longer than 256 characters or contains control characters")
+	}
+	return id, nil
 }
 
 // Handler serves /v1/...; mount it at "/v1/" without stripping the prefix.

@@ -49,7 +49,7 @@ func TestEndToEnd(t *testing.T) {
 		require.Contains(t, out, "verified_claims")
 		require.Equal(t, ev.Data["sub"], out["sub"])
 
-		u, err := e.users.FindByIdentifier(context.Background(), "jane@example.com")
+		u, err := e.users.FindByIdentifier(context.Background(), e.ident("a", "jane@example.com"))
 		require.NoError(t, err)
 		require.Equal(t, out["sub"], u.Subject)
 		require.True(t, u.Enrolled())

@@ -2,11 +2,10 @@ package api
 
 import (
 	"context"
-	"errors"
-	"log/slog"
 	"net/http"
 
-	"github.com/idbridge/idbridge/pkg/users"
+	"github.com/idbridge/idbridge/pkg/journey"
+	"github.com/idbridge/idbridge/pkg/storage"
 )
 
 // forgetUser serves POST /v1/users/{user_identifier}/forget: erasure of
@@ -20,36 +19,54 @@ func (s *Server) forgetUser(ctx context.Context, req *request) (int, any, error)
 	if err := checkIdentifier(ident, true); err != nil {
 		return 0, nil, err
 	}
-	u, err := s.users.FindByIdentifier(ctx, ident)
-	if errors.Is(err, users.ErrNotFound) {
+	person, err := s.personFor(ctx, req.client.ID, ident)
+	if err != nil {
+		return 0, nil, err
+	}
+	if person.User == nil {
 		return 0, nil, ErrUnknownUser
 	}
-	if err != nil {
+	sub := person.User.Subject
+	if err := s.journey.Forget(ctx, sub, "api:"+req.client.ID); err != nil {
 		return 0, nil, err
 	}
-	if err := s.Forget(ctx, u.Subject); err != nil {
-		return 0, nil, err
-	}
-	s.log.LogAttrs(ctx, slog.LevelInfo, "audit", slog.String("audit", "users.forget"),
-		slog.String("sub", u.Subject), slog.String("client", req.client.ID), slog.String("via", "api"))
-	return http.StatusOK, map[string]any{"forgotten": true, "sub": u.Subject}, nil
+	return http.StatusOK, map[string]any{"forgotten": true, "sub": sub}, nil
 }
 
-// Forget erases the person sub: the API's session records and stored
-// events about them (queued webhooks not yet delivered are then dropped
-// by the deliverer), then the user record. The caller writes the audit
-// line; `idbridge users forget` calls this too.
-func (s *Server) Forget(ctx context.Context, sub string) error {
-	keys, err := s.st.SetMembers(ctx, subjectIndexKey(sub))
+var _ journey.Eraser = (*Server)(nil)
+
+// ForgetSubject deletes the API's records about sub: session records and
+// stored events (queued webhooks not yet delivered are then dropped by the
+// deliverer). The journey core's Forget calls it, for the API and the CLI
+// alike.
+func (s *Server) ForgetSubject(ctx context.Context, sub string) error {
+	keys, err := s.st.IndexMembers(ctx, subjectIndexKey(sub))
 	if err != nil {
 		return err
 	}
-	if err := s.st.Delete(ctx, append(keys, subjectIndexKey(sub))...); err != nil {
+	legacy, err := s.st.SetMembers(ctx, legacySubjectKey(sub))
+	if err != nil {
 		return err
 	}
-	err = s.users.Forget(ctx, sub)
-	if errors.Is(err, users.ErrNotFound) {
-		return nil
-	}
-	return err
+	return s.st.Delete(ctx, append(append(keys, legacy...), subjectIndexKey(sub), legacySubjectKey(sub))...)
+}
+
+// Keyspaces are the records the connector API owns. ForgetSubject erases
+// the personal ones through the subject index, except raw hook bodies.
+var Keyspaces = []storage.Keyspace{
+	{Prefix: "api:session:", Owner: "api", Personal: true},
+	{Prefix: "api:person:", Owner: "api", Personal: true},
+	{Prefix: "api:subject:", Owner: "api", Personal: true},
+	{Prefix: "api:event:", Owner: "api", Personal: true},
+	{Prefix: "api:eventbody:", Owner: "api", Personal: true},
+	{Prefix: "api:delivered:", Owner: "api"},
+	{Prefix: "api:delivery:", Owner: "api"},
+	{Prefix: "api:dead", Owner: "api"},
+	{Prefix: "api:hook:", Owner: "api", Personal: true,
+		Transient: "raw Descope events for audit, sealed, kept api.hooks.raw_ttl; they name people only by Descope's own identifiers"},
+	{Prefix: "api:hookseen:", Owner: "api"},
+	{Prefix: "api:idem:", Owner: "api"},
+	{Prefix: "api:lock:", Owner: "api"},
+	{Prefix: "api:outbox", Owner: "api"},
+	{Prefix: "api:pending", Owner: "api"},
 }

@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/idv/simulator"
+	"github.com/idbridge/idbridge/pkg/journey"
 	"github.com/idbridge/idbridge/pkg/netid"
 	"github.com/idbridge/idbridge/pkg/seal"
 	"github.com/idbridge/idbridge/pkg/storage"
@@ -64,6 +67,7 @@ type env struct {
 	st    storage.Store
 	sim   *simulator.Simulator
 	users *users.Repo
+	core  *journey.Core
 	cfg   config.API
 	srv   *Server
 	http  *httptest.Server
@@ -105,7 +109,23 @@ func newEnv(t *testing.T, st storage.Store, opts ...envOption) *env {
 	}
 	sealer := testSealer(t)
 	e.users = users.New(st, sealer, users.Options{HashKey: []byte("test-hash-key")})
+	// The test GeoIP places 203.0.113.0/24 in New York and 198.51.100.0/24
+	// in Sydney.
+	geo := netid.GeoFunc(func(ip netip.Addr) (string, float64, float64, bool) {
+		switch {
+		case strings.HasPrefix(ip.String(), "203.0.113."):
+			return "US", 40.71, -74.0, true
+		case strings.HasPrefix(ip.String(), "198.51.100."):
+			return "AU", -33.87, 151.21, true
+		}
+		return "", 0, 0, false
+	})
+	resolver, err := netid.New(netid.Config{GeoIP: geo})
+	require.NoError(t, err)
+	e.core, err = journey.New(journey.Options{Users: e.users, Locate: resolver.Locate, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	require.NoError(t, err)
 	e.srv = e.newServer()
+	e.core.Register("api", e.srv)
 	e.http = httptest.NewServer(e.srv.Handler())
 	t.Cleanup(e.http.Close)
 	return e
@@ -134,7 +154,7 @@ func testSealer(t *testing.T) *seal.Sealer {
 func (e *env) newServer() *Server {
 	e.t.Helper()
 	s, err := New(Deps{
-		Config: e.cfg, Issuer: "https://idb.example", Store: e.st, Users: e.users, Verifier: e.sim,
+		Config: e.cfg, Issuer: "https://idb.example", Store: e.st, Journey: e.core, Verifier: e.sim,
 		Logger: e.log, Sealer: testSealer(e.t), NetID: testEdge(e.t), Now: e.now,
 	})
 	require.NoError(e.t, err)
@@ -303,6 +323,14 @@ func newEnvOn(t *testing.T, e *env) *env {
 	r.http = httptest.NewServer(r.srv.Handler())
 	t.Cleanup(r.http.Close)
 	return &r
+}
+
+// ident is identifier v in the namespace of API client.
+func (e *env) ident(client, v string) users.Identifier {
+	e.t.Helper()
+	id, err := users.NewIdentifier(client, v)
+	require.NoError(e.t, err)
+	return id
 }
 
 func sha256Hex(s string) string {

@@ -13,7 +13,6 @@ import (
 	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/idv"
 	"github.com/idbridge/idbridge/pkg/storage"
-	"github.com/idbridge/idbridge/pkg/users"
 )
 
 // rawHook is a received event as stored (sealed), for audits and
@@ -96,16 +95,16 @@ func (s *Server) actOnHook(ctx context.Context, ev hookEvent, body []byte) (map[
 		return out, nil
 	}
 	if rule.UnlessVerified {
-		u, err := s.users.FindByIdentifier(ctx, ev.UserIdentifier)
-		if err != nil && !errors.Is(err, users.ErrNotFound) {
+		person, err := s.personFor(ctx, h.Owner, ev.UserIdentifier)
+		if err != nil {
 			return nil, err
 		}
-		if u != nil && u.IDVStatus == claims.StatusVerified && u.Verified != nil {
+		if u := person.User; u != nil && u.IDVStatus == claims.StatusVerified && u.Verified != nil {
 			out["reason"] = "already_verified"
 			return out, nil
 		}
 	}
-	rec, err := s.startIDV(ctx, h.Owner, ev.UserIdentifier, idv.DriversLicense, "passive", "")
+	rec, err := s.startIDV(ctx, idvStart{client: h.Owner, identifier: ev.UserIdentifier, doc: idv.DriversLicense, mode: "passive"})
 	if err != nil {
 		return nil, err
 	}

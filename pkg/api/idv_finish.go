@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/netip"
 
 	"github.com/idbridge/idbridge/pkg/idv"
-	"github.com/idbridge/idbridge/pkg/users"
+	"github.com/idbridge/idbridge/pkg/journey"
 )
 
 // observeIDV reads the proofing session upstream and moves rec along.
@@ -37,63 +38,70 @@ func (s *Server) observeIDV(ctx context.Context, rec *session) error {
 	return nil
 }
 
-// completeIDV records a completed proofing session on the person: found by
-// user_identifier, else by the verified document, else created. A
-// document that already belongs to someone else fails the session.
+// completeIDV hands a completed proofing session to the journey core,
+// which lands it on the person the caller named (or the document's owner,
+// or a new person) by the same rules as a browser login, and records the
+// outcome on rec.
 func (s *Server) completeIDV(ctx context.Context, rec *session, res idv.IDVResult) error {
 	rec.Verification = string(res.Verification)
-	if res.Verification != idv.Passed {
-		rec.Status, rec.Reason = StatusFailed, nonEmpty(res.Reason, "the verification failed")
-		if rec.UserIdentifier == "" {
-			return nil
-		}
-		u, err := s.users.FindByIdentifier(ctx, rec.UserIdentifier)
-		if errors.Is(err, users.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		rec.Subject = u.Subject
-		return s.users.RecordVerification(ctx, u.Subject, res)
-	}
-	u, created, err := s.resolveUser(ctx, rec.UserIdentifier, res.Document)
+	person, err := s.personOf(ctx, *rec)
 	if err != nil {
 		return err
 	}
-	u, err = s.users.RecordVerificationOn(ctx, u, created, res)
-	if errors.Is(err, users.ErrDocumentTaken) {
+	u, err := s.journey.CompleteIDV(ctx, person, res)
+	switch {
+	case errors.Is(err, journey.ErrVerificationFailed):
+		rec.Status, rec.Reason = StatusFailed, nonEmpty(res.Reason, "the verification failed")
+		rec.Subject = person.Subject()
+		return nil
+	case errors.Is(err, journey.ErrDocumentTaken):
 		rec.Status, rec.Reason = StatusFailed, "this document is already verified for another person"
 		s.log.LogAttrs(ctx, slog.LevelWarn, "api idv document belongs to another user", slog.String("session_id", rec.ID))
 		return nil
-	}
-	if err != nil {
+	case errors.Is(err, journey.ErrOtherDocument):
+		rec.Status, rec.Reason = StatusFailed, "this person is verified with another document; a new document is accepted only after the person authenticates (sign in with a face check, then verify)"
+		s.log.LogAttrs(ctx, slog.LevelWarn, "api idv refused: the person is verified with another document", slog.String("session_id", rec.ID))
+		return nil
+	case err != nil:
 		return err
 	}
-	if err := s.users.AddIdentifier(ctx, u.Subject, rec.UserIdentifier); err != nil {
-		return err
-	}
-	if rec.Subject == "" {
-		rec.Subject = u.Subject
+	if rec.Subject != u.Subject {
 		if err := s.indexSubject(ctx, u.Subject, sessionKey(rec.ID)); err != nil {
 			return err
 		}
 	}
 	rec.Subject = u.Subject
 	rec.Status, rec.Reason = StatusCompleted, ""
+	s.journey.Succeeded(ctx, u.Subject, s.originOf(*rec))
 	return nil
 }
 
-// resolveUser finds the person a verification belongs to, or creates one
-// (created reports that).
-func (s *Server) resolveUser(ctx context.Context, identifier string, doc *idv.Document) (u *users.User, created bool, err error) {
-	if identifier != "" {
-		u, err := s.users.FindByIdentifier(ctx, identifier)
-		if !errors.Is(err, users.ErrNotFound) {
-			return u, false, err
-		}
+// personOf is whom a session is about: the person the caller names by
+// user_identifier now (an assertion of an authenticated caller), or
+// nobody, with the identifier to link to whoever verifies.
+func (s *Server) personOf(ctx context.Context, rec session) (journey.Person, error) {
+	if rec.UserIdentifier == "" {
+		return journey.Person{}, nil
 	}
-	return s.users.PersonFor(ctx, doc)
+	return s.personFor(ctx, rec.Client, rec.UserIdentifier)
+}
+
+// originOf is where the person of a session is, as the caller told.
+func (s *Server) originOf(rec session) journey.Origin {
+	o := journey.Origin{Device: rec.DeviceID}
+	if ip, err := netip.ParseAddr(rec.IP); err == nil {
+		o.Where = s.journey.Locate(ip)
+	}
+	return o
+}
+
+// personFor is the person a caller names, for nodes that need one.
+func (s *Server) personFor(ctx context.Context, client, identifier string) (journey.Person, error) {
+	id, err := s.identifier(client, identifier)
+	if err != nil {
+		return journey.Person{}, err
+	}
+	return s.journey.Identify(ctx, journey.Claims{Identifier: id, IdentifierFrom: journey.FromCaller})
 }
 
 func nonEmpty(s, def string) string {

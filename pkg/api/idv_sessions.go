@@ -2,14 +2,13 @@ package api
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/idbridge/idbridge/pkg/idv"
-	"github.com/idbridge/idbridge/pkg/users"
+	"github.com/idbridge/idbridge/pkg/journey"
 )
 
 // documentTypes maps the names callers may use to 1Kosmos's identifiers.
@@ -25,6 +24,7 @@ type createIDVBody struct {
 	LivenessMode   string      `json:"liveness_mode"`
 	UserIdentifier string      `json:"user_identifier"`
 	ReturnURL      string      `json:"return_url"`
+	origin
 }
 
 // createIDVSession serves POST /v1/idv/sessions.
@@ -54,7 +54,11 @@ func (s *Server) createIDVSession(ctx context.Context, req *request) (int, any, 
 			return 0, nil, ErrMalformed.With("return_url must be an absolute http(s) URL")
 		}
 	}
-	rec, err := s.startIDV(ctx, req.client.ID, b.UserIdentifier, doc, mode, b.ReturnURL)
+	ip, err := b.check()
+	if err != nil {
+		return 0, nil, err
+	}
+	rec, err := s.startIDV(ctx, idvStart{client: req.client.ID, identifier: b.UserIdentifier, doc: doc, mode: mode, returnURL: b.ReturnURL, ip: ip, device: b.DeviceID})
 	if err != nil {
 		return 0, nil, err
 	}
@@ -82,36 +86,41 @@ func parseDocumentTypes(names []string) (idv.DocumentType, error) {
 	return first, nil
 }
 
-// startIDV starts a proofing session owned by client and records it as
-// pending. The verifier gets an opaque reference: the user's subject when
-// the identifier is known, else the session id.
-func (s *Server) startIDV(ctx context.Context, client, identifier string, doc idv.DocumentType, mode, returnURL string) (session, error) {
+// idvStart is what a proofing session is started with.
+type idvStart struct {
+	client, identifier string
+	doc                idv.DocumentType
+	mode, returnURL    string
+	ip, device         string
+}
+
+// startIDV starts a proofing session owned by the caller and records it as
+// pending. Whom it is for is the journey core's decision: the verifier
+// gets the subject of the person the caller names, else the session id.
+func (s *Server) startIDV(ctx context.Context, in idvStart) (session, error) {
 	id := newID("idv_")
-	ref, sub := id, ""
-	if identifier != "" {
-		u, err := s.users.FindByIdentifier(ctx, identifier)
-		switch {
-		case err == nil:
-			ref, sub = u.Subject, u.Subject
-		case !errors.Is(err, users.ErrNotFound):
+	var person journey.Person
+	if in.identifier != "" {
+		var err error
+		if person, err = s.personFor(ctx, in.client, in.identifier); err != nil {
 			return session{}, err
 		}
 	}
-	up, err := s.verifier.StartIDV(ctx, idv.IDVRequest{DocumentType: doc, LivenessMode: mode, UserRef: ref})
+	up, err := s.verifier.StartIDV(ctx, s.journey.IDVRequest(person, id, []idv.DocumentType{in.doc}, in.mode))
 	if err != nil {
 		return session{}, err
 	}
 	now := s.now()
 	rec := session{
-		ID: id, Kind: kindIDV, Client: client, UpstreamID: up.ID, URL: up.URL,
-		UserIdentifier: identifier, Subject: sub, DocumentType: string(doc), LivenessMode: mode,
-		ReturnURL: returnURL, CreatedAt: now, ExpiresAt: up.ExpiresAt, Status: StatusPending,
+		ID: id, Kind: kindIDV, Client: in.client, UpstreamID: up.ID, URL: up.URL,
+		UserIdentifier: in.identifier, Subject: person.Subject(), DocumentType: string(in.doc), LivenessMode: in.mode,
+		ReturnURL: in.returnURL, IP: in.ip, DeviceID: in.device, CreatedAt: now, ExpiresAt: up.ExpiresAt, Status: StatusPending,
 	}
 	if err := s.track(ctx, rec); err != nil {
 		return session{}, err
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "api idv session started",
-		slog.String("client", client), slog.String("session_id", id), slog.String("document_type", string(doc)))
+		slog.String("client", in.client), slog.String("session_id", id), slog.String("document_type", string(in.doc)))
 	return rec, nil
 }
 

@@ -49,7 +49,7 @@ func TestIDVSessionLifecycle(t *testing.T) {
 	require.Contains(t, vc, "claims")
 
 	// The identifier now finds the same person the provider would.
-	u, err := e.users.FindByIdentifier(context.Background(), "erika@example.com")
+	u, err := e.users.FindByIdentifier(context.Background(), e.ident("a", "erika@example.com"))
 	require.NoError(t, err)
 	require.Equal(t, out["sub"], u.Subject)
 
@@ -95,7 +95,7 @@ func TestIDVOutcomes(t *testing.T) {
 			if tt.reason != "" {
 				require.Contains(t, out["reason"], tt.reason)
 			}
-			u, err := e.users.FindByIdentifier(context.Background(), "p@example.com")
+			u, err := e.users.FindByIdentifier(context.Background(), e.ident("a", "p@example.com"))
 			if tt.enrolls {
 				require.NoError(t, err)
 				require.True(t, u.Enrolled())
@@ -116,7 +116,7 @@ func TestDocumentTakenFailsSecondPerson(t *testing.T) {
 	// Another relying-party account, already known, presents Jane's licence.
 	other, err := e.users.Create(context.Background())
 	require.NoError(t, err)
-	require.NoError(t, e.users.AddIdentifier(context.Background(), other.Subject, "mallory@example.com"))
+	require.NoError(t, e.users.AddIdentifier(context.Background(), other.Subject, e.ident("a", "mallory@example.com")))
 	second := e.createIDV(tokenA, map[string]any{"user_identifier": "mallory@example.com"})
 	require.NoError(t, e.sim.Complete(e.upstream(second), simulator.CompleteOptions{Fixture: "jane-doe"}))
 	_, out = e.call("GET", "/v1/idv/sessions/"+second, tokenA, nil)
@@ -129,7 +129,7 @@ func TestDocumentTakenFailsSecondPerson(t *testing.T) {
 	require.NoError(t, e.sim.Complete(e.upstream(third), simulator.CompleteOptions{Fixture: "jane-doe"}))
 	_, out3 := e.call("GET", "/v1/idv/sessions/"+third, tokenA, nil)
 	require.Equal(t, "completed", out3["status"])
-	jane, err := e.users.FindByIdentifier(context.Background(), "jane@example.com")
+	jane, err := e.users.FindByIdentifier(context.Background(), e.ident("a", "jane@example.com"))
 	require.NoError(t, err)
 	require.Equal(t, jane.Subject, out3["sub"])
 }

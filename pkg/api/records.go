@@ -26,9 +26,13 @@ const (
 
 func sessionKey(id string) string     { return "api:session:{" + id + "}" }
 func sessionLockKey(id string) string { return "api:lock:session:{" + id + "}" }
-func subjectIndexKey(sub string) string {
-	return "api:subject:{" + sub + "}"
-}
+
+// subjectIndexKey indexes the records that name a person, each until it
+// expires.
+func subjectIndexKey(sub string) string { return "api:person:{" + sub + "}" }
+
+// legacySubjectKey is the set earlier versions kept that index in.
+func legacySubjectKey(sub string) string { return "api:subject:{" + sub + "}" }
 
 // sealedPrefix marks a record encrypted with Deps.Sealer.
 var sealedPrefix = []byte("s1:")
@@ -89,12 +93,14 @@ func (s *Server) decodeRecord(key string, raw []byte, v any) error {
 	return nil
 }
 
-// indexSubject remembers that key holds data about sub, for erasure.
+// indexSubject remembers that key holds data about sub, for erasure, as
+// long as the record can live.
 func (s *Server) indexSubject(ctx context.Context, sub, key string) error {
 	if sub == "" {
 		return nil
 	}
-	return s.st.SetAdd(ctx, subjectIndexKey(sub), key, s.cfg.Webhooks.EventTTL+s.cfg.RecordTTL)
+	_, err := s.st.IndexAdd(ctx, subjectIndexKey(sub), key, s.now().Add(s.cfg.Webhooks.EventTTL+s.cfg.RecordTTL), 0)
+	return err
 }
 
 // newID returns prefix + 24 random base64url characters.

@@ -40,7 +40,7 @@ func (s *Server) idvView(ctx context.Context, rec session) (map[string]any, erro
 	built := claims.Build(id, nil, claims.UserInfo, claims.Options{
 		Scopes:             []string{"openid", claims.ScopeIdentityAssurance},
 		Now:                s.now(),
-		MaxVerificationAge: s.maxAge,
+		MaxVerificationAge: s.journey.MaxVerificationAge(),
 		FlatMirrors:        true,
 	})
 	for k, v := range built {

@@ -13,7 +13,7 @@ import (
 func TestRiskEvaluate(t *testing.T) {
 	e := newEnv(t, nil)
 	e.enroll("jane@example.com", "jane-doe")
-	jane, err := e.users.FindByIdentifier(context.Background(), "jane@example.com")
+	jane, err := e.users.FindByIdentifier(context.Background(), e.ident("a", "jane@example.com"))
 	require.NoError(t, err)
 	require.NoError(t, e.users.RecordLogin(context.Background(), jane.Subject, users.Sighting{
 		At: time.Now().Add(-time.Hour), Network: "203.0.113.0/24", DeviceID: "dev-1",

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/idbridge/idbridge/pkg/journey"
 )
 
 // Kinds of session records.
@@ -44,27 +46,31 @@ func terminal(status string) bool {
 // is sealed at rest: UserIdentifier is the relying party's id for the
 // person.
 type session struct {
-	ID             string    `json:"id"`
-	Kind           string    `json:"kind"`
-	Client         string    `json:"client"`
-	UpstreamID     string    `json:"upstream_id"`
-	URL            string    `json:"url"`
-	UserIdentifier string    `json:"user_identifier,omitempty"`
-	Subject        string    `json:"sub,omitempty"`
-	DocumentType   string    `json:"document_type,omitempty"`
-	LivenessMode   string    `json:"liveness_mode,omitempty"`
-	ReturnURL      string    `json:"return_url,omitempty"`
-	CreatedAt      time.Time `json:"created_at"`
-	ExpiresAt      time.Time `json:"expires_at"`
-	Status         string    `json:"status"`
-	Reason         string    `json:"reason,omitempty"`
-	CompletedAt    time.Time `json:"completed_at,omitzero"`
-	Verification   string    `json:"verification,omitempty"`
-	MatchResult    string    `json:"match_result,omitempty"`
-	Liveness       string    `json:"liveness,omitempty"`
-	Confidence     float64   `json:"confidence,omitempty"`
-	EventID        string    `json:"event_id,omitempty"`
-	Notified       bool      `json:"notified,omitempty"`
+	ID             string `json:"id"`
+	Kind           string `json:"kind"`
+	Client         string `json:"client"`
+	UpstreamID     string `json:"upstream_id"`
+	URL            string `json:"url"`
+	UserIdentifier string `json:"user_identifier,omitempty"`
+	Subject        string `json:"sub,omitempty"`
+	DocumentType   string `json:"document_type,omitempty"`
+	LivenessMode   string `json:"liveness_mode,omitempty"`
+	ReturnURL      string `json:"return_url,omitempty"`
+	// IP and DeviceID are where the caller says the person is; a
+	// successful check records them in the person's history.
+	IP           string    `json:"ip,omitempty"`
+	DeviceID     string    `json:"device_id,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	ExpiresAt    time.Time `json:"expires_at"`
+	Status       string    `json:"status"`
+	Reason       string    `json:"reason,omitempty"`
+	CompletedAt  time.Time `json:"completed_at,omitzero"`
+	Verification string    `json:"verification,omitempty"`
+	MatchResult  string    `json:"match_result,omitempty"`
+	Liveness     string    `json:"liveness,omitempty"`
+	Confidence   float64   `json:"confidence,omitempty"`
+	EventID      string    `json:"event_id,omitempty"`
+	Notified     bool      `json:"notified,omitempty"`
 }
 
 // saveSession stores rec for what remains of its record lifetime.
@@ -131,6 +137,31 @@ func (f *flexStrings) UnmarshalJSON(b []byte) error {
 	}
 	*f = many
 	return nil
+}
+
+// origin is where the caller says the person is (optional fields of the
+// IDV, step-up and risk nodes).
+type origin struct {
+	IP       string `json:"ip"`
+	DeviceID string `json:"device_id"`
+	// UserAgent is accepted for the audit trail of callers; the policy
+	// does not use it.
+	UserAgent string `json:"user_agent"`
+}
+
+// check validates o and returns the address in canonical form.
+func (o origin) check() (string, error) {
+	ip, ok := journey.ParseIP(o.IP)
+	if !ok {
+		return "", ErrMalformed.With("ip is not an IPv4 or IPv6 address")
+	}
+	if len(o.DeviceID) > 256 {
+		return "", ErrMalformed.With("device_id is longer than 256 characters")
+	}
+	if !ip.IsValid() {
+		return "", nil
+	}
+	return ip.String(), nil
 }
 
 // checkIdentifier validates a user_identifier.

@@ -7,12 +7,14 @@ import (
 	"net/http"
 
 	"github.com/idbridge/idbridge/pkg/idv"
+	"github.com/idbridge/idbridge/pkg/journey"
 	"github.com/idbridge/idbridge/pkg/users"
 )
 
 // createChallengeBody is the input of the "1Kosmos LiveID Step-Up" node.
 type createChallengeBody struct {
 	UserIdentifier string `json:"user_identifier"`
+	origin
 }
 
 // createChallenge serves POST /v1/stepup/challenges: a LiveID face
@@ -26,24 +28,31 @@ func (s *Server) createChallenge(ctx context.Context, req *request) (int, any, e
 	if err := checkIdentifier(b.UserIdentifier, true); err != nil {
 		return 0, nil, err
 	}
-	u, err := s.users.FindByIdentifier(ctx, b.UserIdentifier)
-	if errors.Is(err, users.ErrNotFound) {
-		return 0, nil, ErrUnknownUser
-	}
+	ip, err := b.check()
 	if err != nil {
 		return 0, nil, err
 	}
-	if !u.Enrolled() {
-		return 0, nil, ErrNotEnrolled
+	person, err := s.personFor(ctx, req.client.ID, b.UserIdentifier)
+	if err != nil {
+		return 0, nil, err
 	}
-	up, err := s.verifier.StartLiveID(ctx, idv.LiveIDRequest{UserRef: u.Subject, FaceRef: u.FaceRef})
+	live, err := s.journey.LiveIDRequest(person)
+	switch {
+	case errors.Is(err, journey.ErrUnknownPerson):
+		return 0, nil, ErrUnknownUser
+	case errors.Is(err, journey.ErrNotEnrolled):
+		return 0, nil, ErrNotEnrolled
+	case err != nil:
+		return 0, nil, err
+	}
+	up, err := s.verifier.StartLiveID(ctx, live)
 	if err != nil {
 		return 0, nil, err
 	}
 	rec := session{
 		ID: newID("chl_"), Kind: kindStepUp, Client: req.client.ID, UpstreamID: up.ID, URL: up.URL,
-		UserIdentifier: b.UserIdentifier, Subject: u.Subject, CreatedAt: s.now(), ExpiresAt: up.ExpiresAt,
-		Status: StatusPending, MatchResult: MatchPending,
+		UserIdentifier: b.UserIdentifier, Subject: person.Subject(), IP: ip, DeviceID: b.DeviceID,
+		CreatedAt: s.now(), ExpiresAt: up.ExpiresAt, Status: StatusPending, MatchResult: MatchPending,
 	}
 	if err := s.track(ctx, rec); err != nil {
 		return 0, nil, err
@@ -65,7 +74,9 @@ func (s *Server) getChallenge(ctx context.Context, req *request) (int, any, erro
 }
 
 // observeChallenge reads the LiveID challenge upstream and moves rec
-// along. Only a live face that matches the enrolled one is a match.
+// along. Whether a finished check is a match is the journey core's
+// decision: only a live face matching the face enrolled by a bound
+// verification of the person the challenge was started for.
 func (s *Server) observeChallenge(ctx context.Context, rec *session) error {
 	res, err := s.verifier.LiveIDResult(ctx, rec.UpstreamID)
 	if errors.Is(err, idv.ErrNotFound) {
@@ -86,14 +97,35 @@ func (s *Server) observeChallenge(ctx context.Context, rec *session) error {
 	case idv.StatusCompleted:
 		rec.Status, rec.Reason = StatusCompleted, res.Reason
 		rec.Liveness, rec.Confidence = string(res.Liveness), res.Confidence
-		rec.MatchResult = NoMatch
-		if res.Liveness == idv.Passed && res.FaceMatch == idv.Passed {
-			rec.MatchResult = Match
-		}
+		return s.completeChallenge(ctx, rec, journey.FaceResult{Liveness: res.Liveness, Match: res.FaceMatch})
 	case idv.StatusDeclined:
 		rec.Status, rec.Reason, rec.MatchResult = StatusDeclined, nonEmpty(res.Reason, "declined by the person"), NoMatch
 	default:
 		rec.Status, rec.Reason, rec.MatchResult = StatusExpired, nonEmpty(res.Reason, "the challenge expired"), NoMatch
+	}
+	return nil
+}
+
+// completeChallenge asks the journey core whether a finished face check
+// authenticated the challenge's person, and records a match in their
+// history.
+func (s *Server) completeChallenge(ctx context.Context, rec *session, f journey.FaceResult) error {
+	person, err := s.journey.Reload(ctx, rec.Subject, journey.FromCaller, users.Identifier{})
+	if err != nil {
+		return err
+	}
+	_, err = s.journey.CompleteFace(ctx, person, f)
+	switch {
+	case err == nil:
+		rec.MatchResult = Match
+		s.journey.Succeeded(ctx, rec.Subject, s.originOf(*rec))
+	case errors.Is(err, journey.ErrLiveness), errors.Is(err, journey.ErrNoMatch):
+		rec.MatchResult = NoMatch
+		rec.Reason = nonEmpty(rec.Reason, err.Error())
+	case errors.Is(err, journey.ErrUnknownPerson), errors.Is(err, journey.ErrNotEnrolled):
+		rec.MatchResult, rec.Reason = NoMatch, "the person was erased or is no longer enrolled"
+	default:
+		return err
 	}
 	return nil
 }

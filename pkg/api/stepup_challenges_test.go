@@ -26,7 +26,7 @@ func TestStepUpNeedsEnrolledUser(t *testing.T) {
 
 	u, err := e.users.Create(context.Background())
 	require.NoError(t, err)
-	require.NoError(t, e.users.AddIdentifier(context.Background(), u.Subject, "new@example.com"))
+	require.NoError(t, e.users.AddIdentifier(context.Background(), u.Subject, e.ident("a", "new@example.com")))
 	resp, out = e.call("POST", "/v1/stepup/challenges", tokenA, map[string]any{"user_identifier": "new@example.com"})
 	require.Equal(t, 409, resp.StatusCode)
 	require.Equal(t, "not_enrolled", out["error"])

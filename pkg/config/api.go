@@ -57,6 +57,11 @@ type APIClient struct {
 	RateLimit int `yaml:"rate_limit"`
 	// AllowForget permits POST /v1/users/{user_identifier}/forget.
 	AllowForget bool `yaml:"allow_forget"`
+	// IdentifierNamespace is the namespace of this caller's
+	// user_identifier values (default: the caller's id). Callers and OIDC
+	// clients that know people by the same identifiers share one by naming
+	// the same namespace.
+	IdentifierNamespace string `yaml:"identifier_namespace"`
 }
 
 // Webhooks configures outbound events.
@@ -244,6 +249,9 @@ func (a *API) applyDefaults() {
 	for i := range a.Clients {
 		if a.Clients[i].RateLimit == 0 {
 			a.Clients[i].RateLimit = 300
+		}
+		if a.Clients[i].IdentifierNamespace == "" {
+			a.Clients[i].IdentifierNamespace = a.Clients[i].ID
 		}
 	}
 	w := &a.Webhooks

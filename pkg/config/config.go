@@ -206,6 +206,16 @@ type Client struct {
 	JWKS string `yaml:"jwks"`
 	// Name shown on pages.
 	Name string `yaml:"name"`
+	// IdentifierNamespace is the namespace of the identifiers this client
+	// asserts in pushed (PAR) or signed (JAR) requests and names in
+	// login_hint (default: the client's id). Clients and connector API
+	// callers that know people by the same identifiers (one Descope
+	// project) share a namespace by naming the same one.
+	IdentifierNamespace string `yaml:"identifier_namespace"`
+	// FaceMaxAge is how old the face check of an SSO session may be for
+	// this client to answer without a new one (default 0 for journey
+	// liveid: every authentication checks the face; unset for others).
+	FaceMaxAge *time.Duration `yaml:"face_max_age"`
 	// AllowedOrigins are the web origins (scheme://host[:port]) from which
 	// browser code of this client may call the token, userinfo,
 	// revocation and introspection endpoints (CORS). Empty: none.
@@ -220,4 +230,24 @@ type Client struct {
 type Demo struct {
 	Enabled  bool   `yaml:"enabled"`
 	ClientID string `yaml:"client_id"`
+}
+
+// IdentifierNamespaces lists every identifier namespace the configuration
+// names (OIDC clients and connector API callers), each once, in order.
+func (c *Config) IdentifierNamespaces() []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(ns string) {
+		if ns != "" && !seen[ns] {
+			seen[ns] = true
+			out = append(out, ns)
+		}
+	}
+	for _, cl := range c.Clients {
+		add(cl.IdentifierNamespace)
+	}
+	for _, cl := range c.API.Clients {
+		add(cl.IdentifierNamespace)
+	}
+	return out
 }

@@ -183,6 +183,10 @@ func (c *Config) ApplyDefaults() {
 			cl.Scopes = []string{"openid", "profile", "address", "identity_assurance", "offline_access"}
 		}
 		def(&cl.Name, cl.ID)
+		def(&cl.IdentifierNamespace, cl.ID)
+		if cl.FaceMaxAge == nil && cl.Journey == "liveid" {
+			cl.FaceMaxAge = new(time.Duration)
+		}
 		if cl.Risk != nil {
 			cl.Risk.applyDefaults()
 		}

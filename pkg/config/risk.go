@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"time"
+
+	"github.com/idbridge/idbridge/pkg/stepup"
 )
 
 // Risk configures risk-based step-up: where client addresses and
@@ -22,6 +25,10 @@ type Risk struct {
 	GeoIPMMDB string `yaml:"geoip_mmdb"`
 	// Rules apply to every client unless the client sets its own.
 	Rules RiskRules `yaml:"rules"`
+	// DeviceMemory is how long a browser keeps its device id (a signed
+	// cookie; nothing is stored for it server-side) and so how long a
+	// device stays familiar to the risk policy (default 90 days).
+	DeviceMemory time.Duration `yaml:"device_memory"`
 }
 
 // RiskRules say what each signal triggers: allow, liveid, idv or deny.
@@ -35,7 +42,12 @@ type RiskRules struct {
 }
 
 // applyDefaults fills unset fields.
-func (r *Risk) applyDefaults() { r.Rules.applyDefaults() }
+func (r *Risk) applyDefaults() {
+	r.Rules.applyDefaults()
+	if r.DeviceMemory == 0 {
+		r.DeviceMemory = 90 * 24 * time.Hour
+	}
+}
 
 func (rr *RiskRules) applyDefaults() {
 	for _, f := range []*string{&rr.NewDevice, &rr.UnfamiliarNetwork, &rr.CountryChange, &rr.ImpossibleTravel} {
@@ -61,6 +73,9 @@ func (r Risk) problems() []string {
 	if r.GeoIPCSV != "" && r.GeoIPMMDB != "" {
 		p = append(p, "risk: set geoip_csv or geoip_mmdb, not both")
 	}
+	if r.DeviceMemory < 0 {
+		p = append(p, "risk.device_memory: must not be negative (default 2160h, 90 days)")
+	}
 	return append(p, r.Rules.problems("risk.rules")...)
 }
 
@@ -82,4 +97,16 @@ func (rr RiskRules) problems(path string) []string {
 		}
 	}
 	return p
+}
+
+// StepUp is the step-up policy these rules configure, with idbridge's acr
+// values; maxAge is assurance.max_verification_age.
+func (rr RiskRules) StepUp(maxAge time.Duration) stepup.Rules {
+	r := stepup.DefaultRules()
+	r.NewDevice, r.UnfamiliarNetwork = stepup.Decision(rr.NewDevice), stepup.Decision(rr.UnfamiliarNetwork)
+	r.CountryChange, r.ImpossibleTravel = stepup.Decision(rr.CountryChange), stepup.Decision(rr.ImpossibleTravel)
+	r.ImpossibleTravelKmh = rr.ImpossibleTravelKmh
+	r.DenyCountries = rr.DenyCountries
+	r.MaxVerificationAge = maxAge
+	return r
 }

@@ -89,6 +89,9 @@ func (c *Config) problems() []string {
 		oneOf(add, f+".token_auth_method", cl.TokenAuthMethod, "client_secret_basic", "client_secret_post", "private_key_jwt", "none")
 		oneOf(add, f+".journey", cl.Journey, "idv", "liveid", "auto")
 		oneOf(add, f+".id_token_alg", cl.IDTokenAlg, "RS256", "ES256")
+		if cl.FaceMaxAge != nil && *cl.FaceMaxAge < 0 {
+			add(f+".face_max_age", "must not be negative (0: a face check in every authentication)")
+		}
 		switch cl.TokenAuthMethod {
 		case "client_secret_basic", "client_secret_post":
 			if cl.Secret == "" && cl.SecretHash == "" {

@@ -191,3 +191,24 @@ func clip(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// Locate describes a client known only by its address (a connector API
+// caller passing the person's IP): its network and, with GeoIP, its
+// country and coordinates, as Client would find them for a request from
+// that address.
+func (r *Resolver) Locate(ip netip.Addr) Client {
+	c := Client{IP: ip.Unmap().WithZone("")}
+	if !ip.IsValid() {
+		return Client{}
+	}
+	c.Network = Network(c.IP)
+	if r != nil && r.geo != nil {
+		if cc, lat, lon, ok := r.geo.Lookup(c.IP); ok {
+			c.Country = country(cc)
+			if validCoords(lat, lon) {
+				c.Lat, c.Lon, c.HasCoords = lat, lon, true
+			}
+		}
+	}
+	return c
+}

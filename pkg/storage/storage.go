@@ -59,7 +59,9 @@ type Store interface {
 	// currently equal to old. It returns ErrNotFound if the key is absent and
 	// ErrConflict if the value differs. Atomic.
 	CompareAndSwap(ctx context.Context, key string, old, newValue []byte, ttl time.Duration) error
-	// Delete removes keys; absent keys are not an error.
+	// Delete removes keys (values, sets and indexes), and what Consume
+	// remembers of them (so erasing a consumed code leaves nothing of it);
+	// absent keys are not an error.
 	Delete(ctx context.Context, keys ...string) error
 
 	// Incr adds one to the counter under key and returns the new count. The
@@ -80,6 +82,26 @@ type Store interface {
 	SetMembers(ctx context.Context, key string) ([]string, error)
 	// SetRemove removes members from the set under key.
 	SetRemove(ctx context.Context, key string, members ...string) error
+
+	// IndexAdd adds member to the index under key, to be kept until
+	// expires, and in the same atomic step removes the members whose time
+	// has passed. With max > 0, when more than max members remain the ones
+	// expiring first are removed and returned (evicted), so the caller can
+	// end what they stand for. The index lives as long as its latest
+	// member. Adding a member again sets its new time. Used for the
+	// per-person indexes of sessions and grants: they stay as small as
+	// what is live.
+	IndexAdd(ctx context.Context, key, member string, expires time.Time, max int) (evicted []string, err error)
+	// SetAndIndex is Set(key, value, ttl) and IndexAdd(index, member,
+	// expires, max) in one call (one round trip where the backend allows):
+	// a record and its entry in an index. Not atomic: after an error
+	// either may have been applied.
+	SetAndIndex(ctx context.Context, key string, value []byte, ttl time.Duration, index, member string, expires time.Time, max int) (evicted []string, err error)
+	// IndexMembers returns the members of the index under key whose time
+	// has not passed, in no particular order; an absent index is empty.
+	IndexMembers(ctx context.Context, key string) ([]string, error)
+	// IndexRemove removes members from the index under key.
+	IndexRemove(ctx context.Context, key string, members ...string) error
 
 	// Lock takes a lease on key for ttl and returns its token, or ErrExists
 	// while another holder's lease is live. Atomic.
@@ -121,4 +143,15 @@ type Message struct {
 	// Deliveries counts how often Claim has handed the message out,
 	// including this time.
 	Deliveries int
+}
+
+// Scanner is implemented by stores that can list what they hold: for
+// operators' inspection and for tests that prove what is (and is not)
+// stored. It walks the whole store; never call it on a request path.
+type Scanner interface {
+	// Scan calls f for every live key with a readable rendering of its
+	// value: a value's bytes, a set's members or a queue's payloads, one
+	// per line. Keys are as the caller wrote them (without a backend's key
+	// prefix). An error from f stops the scan and is returned.
+	Scan(ctx context.Context, f func(key string, value []byte) error) error
 }

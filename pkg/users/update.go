@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/idbridge/idbridge/pkg/idv"
@@ -27,21 +28,21 @@ func (r *Repo) Create(ctx context.Context) (*User, error) {
 // ErrIdentifierTaken: the identifier already names another user.
 var ErrIdentifierTaken = errors.New("users: the identifier belongs to another user")
 
-// AddIdentifier links identifier to the user. An identifier that already
-// names someone else is left with them (ErrIdentifierTaken): identifiers
-// arrive as unauthenticated hints, so a login must not be able to take one
-// over. Forget frees an identifier.
-func (r *Repo) AddIdentifier(ctx context.Context, sub, identifier string) error {
-	if identifier == "" {
+// AddIdentifier links an identifier to the user. An identifier that
+// already names someone else stays with them (ErrIdentifierTaken); Forget
+// frees it. Only the journey core calls this, and only for identifiers an
+// authenticated party asserted.
+func (r *Repo) AddIdentifier(ctx context.Context, sub string, id Identifier) error {
+	if id.IsZero() {
 		return nil
 	}
 	rec, err := r.load(ctx, sub)
 	if err != nil {
 		return err
 	}
-	h := r.lookup("ident", identifier)
-	if err := r.st.Create(ctx, "ident:{"+h+"}", []byte(sub), 0); errors.Is(err, storage.ErrExists) {
-		owner, gerr := r.st.Get(ctx, "ident:{"+h+"}")
+	key := r.identKey(id)
+	if err := r.st.Create(ctx, key, []byte(sub), 0); errors.Is(err, storage.ErrExists) {
+		owner, gerr := r.st.Get(ctx, key)
 		if gerr != nil {
 			return gerr
 		}
@@ -51,8 +52,8 @@ func (r *Repo) AddIdentifier(ctx context.Context, sub, identifier string) error 
 	} else if err != nil {
 		return err
 	}
-	if !slices.Contains(rec.Identifiers, h) {
-		rec.Identifiers = append(rec.Identifiers, h)
+	if !slices.Contains(rec.Identifiers, key) {
+		rec.Identifiers = append(rec.Identifiers, key)
 		return r.save(ctx, rec)
 	}
 	return nil
@@ -75,8 +76,8 @@ func (r *Repo) PersonFor(ctx context.Context, doc *idv.Document) (u *User, creat
 // first verifications of one document at once), u is removed and the
 // verification is recorded on the document's owner, who is returned, as
 // PersonFor would have found a moment later.
-func (r *Repo) RecordVerificationOn(ctx context.Context, u *User, created bool, res idv.IDVResult) (*User, error) {
-	err := r.RecordVerification(ctx, u.Subject, res)
+func (r *Repo) RecordVerificationOn(ctx context.Context, u *User, created bool, res idv.IDVResult, boundBy string) (*User, error) {
+	err := r.RecordVerification(ctx, u.Subject, res, boundBy)
 	if !errors.Is(err, ErrDocumentTaken) || !created {
 		return u, err
 	}
@@ -87,21 +88,33 @@ func (r *Repo) RecordVerificationOn(ctx context.Context, u *User, created bool, 
 	if err != nil {
 		return nil, err
 	}
-	return owner, r.RecordVerification(ctx, owner.Subject, res)
+	return owner, r.RecordVerification(ctx, owner.Subject, res, "document")
 }
 
-// RecordVerification stores the outcome of a completed IDV. A passed
-// verification replaces the verified identity and the enrolled face, and
-// links the document to this user; ErrDocumentTaken if the document is
-// already another user's.
-func (r *Repo) RecordVerification(ctx context.Context, sub string, res idv.IDVResult) error {
+// RecordFailedVerification marks the latest verification of sub as
+// failed; the identity of an earlier passed one is kept.
+func (r *Repo) RecordFailedVerification(ctx context.Context, sub string) error {
 	rec, err := r.load(ctx, sub)
 	if err != nil {
 		return err
 	}
+	rec.IDVStatus = "failed"
+	return r.save(ctx, rec)
+}
+
+// RecordVerification stores a passed IDV: it replaces the verified
+// identity and the enrolled face, and links the document to this user;
+// ErrDocumentTaken if the document is already another user's. boundBy
+// records how the verification was bound to this person (see
+// User.EnrolledBy). A result that did not pass is recorded as
+// RecordFailedVerification does.
+func (r *Repo) RecordVerification(ctx context.Context, sub string, res idv.IDVResult, boundBy string) error {
 	if res.Verification != idv.Passed {
-		rec.IDVStatus = "failed"
-		return r.save(ctx, rec)
+		return r.RecordFailedVerification(ctx, sub)
+	}
+	rec, err := r.load(ctx, sub)
+	if err != nil {
+		return err
 	}
 	if k := r.DocumentKey(res.Document); k != "" {
 		if err := r.st.Create(ctx, "doc:{"+k+"}", []byte(sub), 0); errors.Is(err, storage.ErrExists) {
@@ -128,7 +141,7 @@ func (r *Repo) RecordVerification(ctx context.Context, sub string, res idv.IDVRe
 	rec.Verified = &Verified{Person: person, Document: res.Document, Liveness: res.Liveness, FaceMatch: res.FaceMatch, TxnID: res.SessionID, VerifiedAt: at, ProofJWT: res.ProofJWT}
 	rec.IDVStatus = "verified"
 	if res.FaceRef != "" {
-		rec.FaceRef = res.FaceRef
+		rec.FaceRef, rec.EnrolledBy = res.FaceRef, boundBy
 	}
 	return r.save(ctx, rec)
 }
@@ -166,8 +179,11 @@ func (r *Repo) Forget(ctx context.Context, sub string) error {
 		return err
 	}
 	keys := []string{userKey(sub)}
-	for _, h := range rec.Identifiers {
-		keys = append(keys, "ident:{"+h+"}")
+	for _, k := range rec.Identifiers {
+		if !strings.HasPrefix(k, "ident:{") {
+			k = "ident:{" + k + "}" // records written before namespaces held the bare hash
+		}
+		keys = append(keys, k)
 	}
 	if rec.DocumentHash != "" {
 		keys = append(keys, "doc:{"+rec.DocumentHash+"}")

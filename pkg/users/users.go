@@ -53,6 +53,10 @@ type User struct {
 	IDVStatus string `json:"idv_status"`
 	// FaceRef is the enrolled face (from the latest passed IDV).
 	FaceRef string `json:"face_ref,omitempty"`
+	// EnrolledBy says how the verification that enrolled the face was
+	// bound to this person (the journey core's source names: "session",
+	// "caller", "client", "document"). A face without it is not used.
+	EnrolledBy string `json:"enrolled_by,omitempty"`
 	// Verified is decrypted on load; nil when never verified or erased by
 	// retention.
 	Verified *Verified `json:"-"`
@@ -90,8 +94,12 @@ func (u *User) ClaimsIdentity() claims.Identity {
 	return id
 }
 
-// Enrolled reports whether the user can do LiveID step-up.
-func (u *User) Enrolled() bool { return u != nil && u.FaceRef != "" && u.Verified != nil }
+// Enrolled reports whether the user can do LiveID step-up: a verified
+// identity and a face enrolled by a verification whose binding to this
+// person is recorded.
+func (u *User) Enrolled() bool {
+	return u != nil && u.FaceRef != "" && u.Verified != nil && u.EnrolledBy != ""
+}
 
 // Repo stores users. Safe for concurrent use.
 type Repo struct {
@@ -124,7 +132,7 @@ func New(st storage.Store, s Sealer, opt Options) *Repo {
 type record struct {
 	User
 	Sealed       []byte   `json:"sealed,omitempty"`
-	Identifiers  []string `json:"identifiers,omitempty"` // lookup hashes
+	Identifiers  []string `json:"identifiers,omitempty"` // index keys (keyed hashes)
 	DocumentHash string   `json:"document_hash,omitempty"`
 }
 
@@ -268,10 +276,14 @@ func (r *Repo) save(ctx context.Context, rec *record) error {
 	return nil
 }
 
-// FindByIdentifier returns the user a relying party knows by identifier
-// (a login_hint or connector user_identifier); ErrNotFound if none.
-func (r *Repo) FindByIdentifier(ctx context.Context, identifier string) (*User, error) {
-	return r.findBy(ctx, "ident:{"+r.lookup("ident", identifier)+"}")
+// FindByIdentifier returns the user an identifier names; ErrNotFound if
+// none. Finding someone by name proves nothing about who is asking: the
+// journey core decides what a name may be used for.
+func (r *Repo) FindByIdentifier(ctx context.Context, id Identifier) (*User, error) {
+	if id.IsZero() {
+		return nil, ErrNotFound
+	}
+	return r.findBy(ctx, r.identKey(id))
 }
 
 // FindByDocument returns the user a verified document belongs to.

@@ -61,8 +61,8 @@ func TestVerificationIsSealedAndFindable(t *testing.T) {
 	u, err := r.Create(ctx)
 	require.NoError(t, err)
 	require.Regexp(t, `^u_[A-Za-z0-9_-]{22}$`, u.Subject)
-	require.NoError(t, r.RecordVerification(ctx, u.Subject, passed("P123456")))
-	require.NoError(t, r.AddIdentifier(ctx, u.Subject, "ada@example.com"))
+	require.NoError(t, r.RecordVerification(ctx, u.Subject, passed("P123456"), "session"))
+	require.NoError(t, r.AddIdentifier(ctx, u.Subject, ident("ada@example.com")))
 
 	raw, err := st.Get(ctx, userKey(u.Subject))
 	require.NoError(t, err)
@@ -76,7 +76,7 @@ func TestVerificationIsSealedAndFindable(t *testing.T) {
 	require.Equal(t, "Lovelace", got.Verified.Person.FamilyName)
 	require.Equal(t, "verified", got.IDVStatus)
 
-	byID, err := r.FindByIdentifier(ctx, "ada@example.com")
+	byID, err := r.FindByIdentifier(ctx, ident("ada@example.com"))
 	require.NoError(t, err)
 	require.Equal(t, u.Subject, byID.Subject)
 	byDoc, err := r.FindByDocument(ctx, &idv.Document{Type: idv.Passport, Number: " p123456 ", IssuingCountry: "gb"})
@@ -89,9 +89,9 @@ func TestOneDocumentCannotBecomeTwoPeople(t *testing.T) {
 	r, _ := newRepo(t, time.Now, 0)
 	a, _ := r.Create(ctx)
 	b, _ := r.Create(ctx)
-	require.NoError(t, r.RecordVerification(ctx, a.Subject, passed("X1")))
-	require.ErrorIs(t, r.RecordVerification(ctx, b.Subject, passed("X1")), ErrDocumentTaken)
-	require.NoError(t, r.RecordVerification(ctx, a.Subject, passed("X1")), "the owner re-verifies")
+	require.NoError(t, r.RecordVerification(ctx, a.Subject, passed("X1"), "session"))
+	require.ErrorIs(t, r.RecordVerification(ctx, b.Subject, passed("X1"), "session"), ErrDocumentTaken)
+	require.NoError(t, r.RecordVerification(ctx, a.Subject, passed("X1"), "session"), "the owner re-verifies")
 }
 
 func TestRetentionDropsVerifiedData(t *testing.T) {
@@ -102,7 +102,7 @@ func TestRetentionDropsVerifiedData(t *testing.T) {
 	u, _ := r.Create(ctx)
 	res := passed("R1")
 	res.CompletedAt = now
-	require.NoError(t, r.RecordVerification(ctx, u.Subject, res))
+	require.NoError(t, r.RecordVerification(ctx, u.Subject, res, "session"))
 	now = now.Add(25 * time.Hour)
 	got, err := r.Get(ctx, u.Subject)
 	require.NoError(t, err)
@@ -123,7 +123,7 @@ func TestIdentityAgreesWithGet(t *testing.T) {
 	require.Equal(t, "none", status)
 	require.Nil(t, v)
 
-	require.NoError(t, r.RecordVerification(ctx, u.Subject, passed("I1")))
+	require.NoError(t, r.RecordVerification(ctx, u.Subject, passed("I1"), "session"))
 	require.NoError(t, r.RecordLogin(ctx, u.Subject, Sighting{At: time.Now(), Network: "192.0.2.0/24", DeviceID: "d1"}))
 	full, err := r.Get(ctx, u.Subject)
 	require.NoError(t, err)
@@ -145,7 +145,7 @@ func BenchmarkLoad(b *testing.B) {
 	ctx := context.Background()
 	r, _ := newRepo(b, time.Now, 0)
 	u, _ := r.Create(ctx)
-	if err := r.RecordVerification(ctx, u.Subject, passed("B1")); err != nil {
+	if err := r.RecordVerification(ctx, u.Subject, passed("B1"), "session"); err != nil {
 		b.Fatal(err)
 	}
 	if err := r.RecordLogin(ctx, u.Subject, Sighting{At: time.Now(), Network: "192.0.2.0/24", DeviceID: "d1"}); err != nil {
@@ -173,27 +173,27 @@ func TestForgetErasesEverything(t *testing.T) {
 	ctx := context.Background()
 	r, _ := newRepo(t, time.Now, 0)
 	u, _ := r.Create(ctx)
-	require.NoError(t, r.RecordVerification(ctx, u.Subject, passed("F1")))
-	require.NoError(t, r.AddIdentifier(ctx, u.Subject, "f@example.com"))
+	require.NoError(t, r.RecordVerification(ctx, u.Subject, passed("F1"), "session"))
+	require.NoError(t, r.AddIdentifier(ctx, u.Subject, ident("f@example.com")))
 	require.NoError(t, r.Forget(ctx, u.Subject))
 	_, err := r.Get(ctx, u.Subject)
 	require.ErrorIs(t, err, ErrNotFound)
-	_, err = r.FindByIdentifier(ctx, "f@example.com")
+	_, err = r.FindByIdentifier(ctx, ident("f@example.com"))
 	require.ErrorIs(t, err, ErrNotFound)
 	_, err = r.FindByDocument(ctx, passed("F1").Document)
 	require.ErrorIs(t, err, ErrNotFound)
 	other, _ := r.Create(ctx)
-	require.NoError(t, r.RecordVerification(ctx, other.Subject, passed("F1")), "a forgotten document is free again")
+	require.NoError(t, r.RecordVerification(ctx, other.Subject, passed("F1"), "session"), "a forgotten document is free again")
 }
 
 func TestFailedVerificationKeepsEarlierIdentity(t *testing.T) {
 	ctx := context.Background()
 	r, _ := newRepo(t, time.Now, 0)
 	u, _ := r.Create(ctx)
-	require.NoError(t, r.RecordVerification(ctx, u.Subject, passed("K1")))
+	require.NoError(t, r.RecordVerification(ctx, u.Subject, passed("K1"), "session"))
 	fail := passed("K2")
 	fail.Verification = idv.Failed
-	require.NoError(t, r.RecordVerification(ctx, u.Subject, fail))
+	require.NoError(t, r.RecordVerification(ctx, u.Subject, fail, "session"))
 	got, _ := r.Get(ctx, u.Subject)
 	require.Equal(t, "failed", got.IDVStatus)
 	require.Equal(t, "K1", got.Verified.Document.Number)
@@ -219,14 +219,14 @@ func TestIdentifierStaysWithItsOwner(t *testing.T) {
 	r, _ := newRepo(t, time.Now, 0)
 	a, _ := r.Create(ctx)
 	b, _ := r.Create(ctx)
-	require.NoError(t, r.AddIdentifier(ctx, a.Subject, "a@example.com"))
-	require.NoError(t, r.AddIdentifier(ctx, a.Subject, "a@example.com"), "adding it again is fine")
-	require.ErrorIs(t, r.AddIdentifier(ctx, b.Subject, "a@example.com"), ErrIdentifierTaken)
-	owner, err := r.FindByIdentifier(ctx, "a@example.com")
+	require.NoError(t, r.AddIdentifier(ctx, a.Subject, ident("a@example.com")))
+	require.NoError(t, r.AddIdentifier(ctx, a.Subject, ident("a@example.com")), "adding it again is fine")
+	require.ErrorIs(t, r.AddIdentifier(ctx, b.Subject, ident("a@example.com")), ErrIdentifierTaken)
+	owner, err := r.FindByIdentifier(ctx, ident("a@example.com"))
 	require.NoError(t, err)
 	require.Equal(t, a.Subject, owner.Subject)
 	require.NoError(t, r.Forget(ctx, a.Subject))
-	require.NoError(t, r.AddIdentifier(ctx, b.Subject, "a@example.com"), "a forgotten identifier is free")
+	require.NoError(t, r.AddIdentifier(ctx, b.Subject, ident("a@example.com")), "a forgotten identifier is free")
 }
 
 // TestIdentityCacheNeverServesStaleData: a cached identity is served only
@@ -242,7 +242,7 @@ func TestIdentityCacheNeverServesStaleData(t *testing.T) {
 	u, _ := a.Create(ctx)
 	res := passed("C1")
 	res.CompletedAt = now
-	require.NoError(t, a.RecordVerification(ctx, u.Subject, res))
+	require.NoError(t, a.RecordVerification(ctx, u.Subject, res, "session"))
 
 	_, v, err := a.Identity(ctx, u.Subject)
 	require.NoError(t, err)
@@ -257,7 +257,7 @@ func TestIdentityCacheNeverServesStaleData(t *testing.T) {
 	renamed := passed("C1")
 	renamed.Person.FamilyName = "King"
 	renamed.CompletedAt = now
-	require.NoError(t, b.RecordVerification(ctx, u.Subject, renamed), "another replica re-verifies")
+	require.NoError(t, b.RecordVerification(ctx, u.Subject, renamed, "session"), "another replica re-verifies")
 	_, v, err = a.Identity(ctx, u.Subject)
 	require.NoError(t, err)
 	require.Equal(t, "King", v.Person.FamilyName)
@@ -319,14 +319,14 @@ func TestFirstVerificationsOfOneDocumentAtOnce(t *testing.T) {
 		u, err := plain.Create(ctx)
 		require.NoError(t, err)
 		owner = u.Subject
-		require.NoError(t, plain.RecordVerification(ctx, u.Subject, passed("R1")))
+		require.NoError(t, plain.RecordVerification(ctx, u.Subject, passed("R1"), "session"))
 	}}
 	r := New(race, plain.seal, Options{HashKey: []byte("k")})
 
 	u, created, err := r.PersonFor(ctx, passed("R1").Document)
 	require.NoError(t, err)
 	require.True(t, created, "the lookup missed, so a person was created")
-	got, err := r.RecordVerificationOn(ctx, u, created, passed("R1"))
+	got, err := r.RecordVerificationOn(ctx, u, created, passed("R1"), "document")
 	require.NoError(t, err)
 	require.Equal(t, owner, got.Subject)
 	_, err = r.Get(ctx, u.Subject)
@@ -334,6 +334,68 @@ func TestFirstVerificationsOfOneDocumentAtOnce(t *testing.T) {
 
 	// A person the caller chose is not swapped for the owner.
 	other, _ := r.Create(ctx)
-	_, err = r.RecordVerificationOn(ctx, other, false, passed("R1"))
+	_, err = r.RecordVerificationOn(ctx, other, false, passed("R1"), "document")
 	require.ErrorIs(t, err, ErrDocumentTaken)
+}
+
+func ident(v string) Identifier {
+	id, err := NewIdentifier("test", v)
+	if err != nil {
+		panic(err)
+	}
+	return id
+}
+
+func TestIdentifiersAreNormalisedAndNamespaced(t *testing.T) {
+	for _, tt := range []struct {
+		name, raw, want string
+		bad             bool
+	}{
+		{name: "e-mail is case-insensitive", raw: "  Ada.Lovelace@Example.COM\t", want: "ada.lovelace@example.com"},
+		{name: "user names keep their case", raw: " AdaL ", want: "AdaL"},
+		{name: "empty", raw: "   ", bad: true},
+		{name: "control characters", raw: "ada\x00@example.com", bad: true},
+		{name: "too long", raw: strings.Repeat("a", 257), bad: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			id, err := NewIdentifier("ns", tt.raw)
+			if tt.bad {
+				require.ErrorIs(t, err, ErrBadIdentifier)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.want, id.Value)
+		})
+	}
+	_, err := NewIdentifier("", "a@example.com")
+	require.ErrorIs(t, err, ErrBadIdentifier, "a namespace is required")
+
+	ctx := context.Background()
+	r, _ := newRepo(t, time.Now, 0)
+	a, _ := r.Create(ctx)
+	b, _ := r.Create(ctx)
+	one, _ := NewIdentifier("caller-1", "Same@Example.com")
+	two, _ := NewIdentifier("caller-2", "same@example.com")
+	require.NoError(t, r.AddIdentifier(ctx, a.Subject, one))
+	require.NoError(t, r.AddIdentifier(ctx, b.Subject, two), "another namespace may use the same identifier for someone else")
+	upper, _ := NewIdentifier("caller-1", "SAME@example.com")
+	got, err := r.FindByIdentifier(ctx, upper)
+	require.NoError(t, err)
+	require.Equal(t, a.Subject, got.Subject)
+	got, err = r.FindByIdentifier(ctx, two)
+	require.NoError(t, err)
+	require.Equal(t, b.Subject, got.Subject)
+}
+
+func TestFaceWithoutRecordedBindingIsNotEnrolled(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newRepo(t, time.Now, 0)
+	u, _ := r.Create(ctx)
+	require.NoError(t, r.RecordVerification(ctx, u.Subject, passed("E1"), ""))
+	got, _ := r.Get(ctx, u.Subject)
+	require.False(t, got.Enrolled(), "a face whose binding is not recorded is not used for LiveID")
+	require.NoError(t, r.RecordVerification(ctx, u.Subject, passed("E1"), "caller"))
+	got, _ = r.Get(ctx, u.Subject)
+	require.True(t, got.Enrolled())
+	require.Equal(t, "caller", got.EnrolledBy)
 }

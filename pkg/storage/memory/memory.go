@@ -27,12 +27,13 @@ var _ storage.Store = (*Store)(nil)
 // Store is an in-process storage.Store. It is safe for concurrent use.
 // After Close every method returns storage.ErrUnavailable.
 type Store struct {
-	mu     sync.Mutex
-	closed bool
-	values map[string]value
-	sets   map[string]set
-	queues map[string]*queue
-	seq    uint64 // last queue message id handed out
+	mu      sync.Mutex
+	closed  bool
+	values  map[string]value
+	sets    map[string]set
+	indexes map[string]index
+	queues  map[string]*queue
+	seq     uint64 // last queue message id handed out
 
 	stop chan struct{}
 	once sync.Once
@@ -54,11 +55,12 @@ type set struct {
 // New returns an empty Store and starts its expiry sweep.
 func New() *Store {
 	s := &Store{
-		values: make(map[string]value),
-		sets:   make(map[string]set),
-		queues: make(map[string]*queue),
-		stop:   make(chan struct{}),
-		done:   make(chan struct{}),
+		values:  make(map[string]value),
+		sets:    make(map[string]set),
+		indexes: make(map[string]index),
+		queues:  make(map[string]*queue),
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
 	}
 	go s.sweepLoop()
 	return s
@@ -109,7 +111,7 @@ func (s *Store) sweepLoop() {
 	}
 }
 
-// sweep drops every expired value and set.
+// sweep drops every expired value, set and index member.
 func (s *Store) sweep(now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -121,6 +123,11 @@ func (s *Store) sweep(now time.Time) {
 	for k, st := range s.sets {
 		if expired(st.exp, now) {
 			delete(s.sets, k)
+		}
+	}
+	for k, x := range s.indexes {
+		if !x.live(now) {
+			delete(s.indexes, k)
 		}
 	}
 }

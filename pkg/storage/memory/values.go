@@ -121,7 +121,8 @@ func (s *Store) CompareAndSwap(ctx context.Context, key string, old, newValue []
 	return nil
 }
 
-// Delete implements storage.Store. It removes values and sets alike.
+// Delete implements storage.Store. It removes values, sets and what
+// Consume remembers of a key alike.
 func (s *Store) Delete(ctx context.Context, keys ...string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -130,7 +131,9 @@ func (s *Store) Delete(ctx context.Context, keys ...string) error {
 	}
 	for _, k := range keys {
 		delete(s.values, k)
+		delete(s.values, consumedKey(k))
 		delete(s.sets, k)
+		delete(s.indexes, k)
 	}
 	return nil
 }

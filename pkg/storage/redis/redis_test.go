@@ -85,3 +85,24 @@ func TestTimeoutsAndRetriesReachTheClient(t *testing.T) {
 		t.Fatalf("Ping against a closed port: %v, want ErrUnavailable", err)
 	}
 }
+
+// SetAndIndex works on a server that has not seen the index script yet
+// (first use, or after a restart flushed the script cache).
+func TestSetAndIndexOnAFreshScriptCache(t *testing.T) {
+	srv := redistest.Start(t)
+	s := newStore(t, redis.Config{Addrs: []string{srv.Addr()}})
+	ctx := t.Context()
+	if err := s.Client().ScriptFlush(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetAndIndex(ctx, "rec:{a}", []byte("v"), time.Hour, "idx:{a}", "m", time.Now().Add(time.Hour), 0); err != nil {
+		t.Fatal(err)
+	}
+	members, err := s.IndexMembers(ctx, "idx:{a}")
+	if err != nil || len(members) != 1 || members[0] != "m" {
+		t.Fatalf("IndexMembers = %v, %v", members, err)
+	}
+	if v, err := s.Get(ctx, "rec:{a}"); err != nil || string(v) != "v" {
+		t.Fatalf("Get = %q, %v", v, err)
+	}
+}

@@ -132,11 +132,13 @@ func (s *Store) Delete(ctx context.Context, keys ...string) error {
 	case 0:
 		return nil
 	case 1:
-		return wrap(s.client.Del(ctx, s.key(keys[0])).Err())
+		full := s.key(keys[0])
+		return wrap(s.client.Del(ctx, full, consumedKey(full)).Err())
 	}
 	_, err := s.client.Pipelined(ctx, func(p goredis.Pipeliner) error {
 		for _, k := range keys {
-			p.Del(ctx, s.key(k))
+			full := s.key(k)
+			p.Del(ctx, full, consumedKey(full)) // one slot: consumedKey shares full's
 		}
 		return nil
 	})

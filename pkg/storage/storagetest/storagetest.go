@@ -63,6 +63,8 @@ func RunTests(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"QueueNewBeforeExpired", testQueueNewBeforeExpired},
 		{"QueueConcurrentClaim", testQueueConcurrentClaim},
 		{"QueuesAreSeparate", testQueuesAreSeparate},
+		{"Index", testIndex},
+		{"Scan", testScan},
 		{"PingAndClose", testPingAndClose},
 	}
 	for _, tt := range tests {

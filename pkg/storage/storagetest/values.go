@@ -121,6 +121,13 @@ func testConsume(t *testing.T, s storage.Store) {
 	if _, first, err := s.Consume(ctx, untagged, time.Hour); err != nil || first {
 		t.Fatalf("Consume untagged again: first %v, %v", first, err)
 	}
+
+	// Delete forgets a consumed key entirely (erasure of a used code).
+	noErr(t, s.Delete(ctx, k("a"), untagged), "Delete consumed")
+	_, _, err = s.Consume(ctx, k("a"), time.Hour)
+	isErr(t, err, storage.ErrNotFound, "Consume after Delete")
+	_, _, err = s.Consume(ctx, untagged, time.Hour)
+	isErr(t, err, storage.ErrNotFound, "Consume untagged after Delete")
 }
 
 func testCompareAndSwap(t *testing.T, s storage.Store) {
