@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -45,6 +46,7 @@ func (p *Provider) withAssertionReplayCheck(next http.Handler) http.Handler {
 		}
 		err = p.store.Create(r.Context(), "jti:{"+iss+"}:"+jti, []byte{1}, max(ttl, time.Minute))
 		if errors.Is(err, storage.ErrExists) {
+			p.audit.Alert(r.Context(), "oauth.client_assertion_replayed", slog.String("client_id", iss))
 			writeOAuthError(w, http.StatusUnauthorized, zoidc.ErrInvalidClient().WithDescription("the client assertion was already used; sign a new one with a fresh jti"))
 			return
 		}

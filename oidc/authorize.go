@@ -31,32 +31,41 @@ func pageError(status int, problem, fix string) *authzError {
 // Until the client and its exact redirect_uri are known, errors are shown
 // on a page; after that they go back to the client with state and iss.
 func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodPost {
-		w.Header().Set("Allow", "GET, POST")
-		p.errorPage(w, r, http.StatusMethodNotAllowed, "The authorization endpoint accepts GET and POST only.", "Send the browser here with a GET redirect or a form POST.")
+	if !p.readBrowserForm(w, r, "authorization") {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		p.errorPage(w, r, http.StatusBadRequest, "The authorization request could not be read.", "Send a well-formed query string or form body (at most 64 KiB).")
-		return
-	}
-	form := r.Form
-	fromPAR := false
+	form, src := r.Form, fromBrowser
 	if form.Get("request_uri") != "" {
 		pushed, aerr := p.takePushed(r.Context(), form)
 		if aerr != nil {
 			p.refuse(w, r, aerr)
 			return
 		}
-		form, fromPAR = pushed, true
+		form, src = pushed, fromPushed
 	}
-	a, aerr := p.parseAuthorize(r.Context(), form, fromPAR)
+	a, aerr := p.parseAuthorize(r.Context(), form, src)
 	if aerr != nil {
 		p.refuse(w, r, aerr)
 		return
 	}
 	p.proceed(w, r, a)
+}
+
+// readBrowserForm reads the query and form (at most 64 KiB) of a browser's
+// GET or POST to the endpoint named what; when it cannot, it answers with
+// an error page and returns false.
+func (p *Provider) readBrowserForm(w http.ResponseWriter, r *http.Request, what string) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		w.Header().Set("Allow", "GET, POST")
+		p.errorPage(w, r, http.StatusMethodNotAllowed, "The "+what+" endpoint accepts GET and POST only.", "Send the browser here with a GET redirect or a form POST.")
+		return false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		p.errorPage(w, r, http.StatusBadRequest, "The "+what+" request could not be read.", "Send a well-formed query string or form body (at most 64 KiB).")
+		return false
+	}
+	return true
 }
 
 func (p *Provider) refuse(w http.ResponseWriter, r *http.Request, e *authzError) {
@@ -67,9 +76,23 @@ func (p *Provider) refuse(w http.ResponseWriter, r *http.Request, e *authzError)
 	p.redirectError(w, r, e.to, e.oauth)
 }
 
+// requestSource is where authorization parameters come from.
+type requestSource int
+
+const (
+	// fromBrowser: the query or form of /authorize.
+	fromBrowser requestSource = iota
+	// pushing: the body of a pushed authorization request, being checked
+	// before it is stored (RFC 9126).
+	pushing
+	// fromPushed: a pushed request, redeemed by its request_uri. Its
+	// request object was spent when it was pushed.
+	fromPushed
+)
+
 // parseAuthorize validates authorization parameters into an auth request.
-// fromPAR tells that form came from a pushed request (RFC 9126).
-func (p *Provider) parseAuthorize(ctx context.Context, form url.Values, fromPAR bool) (*authRequest, *authzError) {
+func (p *Provider) parseAuthorize(ctx context.Context, form url.Values, src requestSource) (*authRequest, *authzError) {
+	fromPAR := src != fromBrowser
 	cl, ok := p.clients[form.Get("client_id")]
 	if !ok {
 		return nil, pageError(http.StatusBadRequest, "Unknown client_id.", "Use the client_id registered in idbridge's configuration (clients[].id).")
@@ -80,7 +103,13 @@ func (p *Provider) parseAuthorize(ctx context.Context, form url.Values, fromPAR 
 	}
 	to := authResponse{redirectURI: redirectURI, state: form.Get("state")}
 	fail := func(e *zoidc.Error) (*authRequest, *authzError) {
+		if len(to.state) > maxState {
+			to.state = "" // never echo what was refused for its size
+		}
 		return nil, &authzError{to: to, oauth: e}
+	}
+	if e := checkParamSizes(form); e != nil {
+		return fail(e)
 	}
 	switch mode := zoidc.ResponseMode(form.Get("response_mode")); mode {
 	case "", zoidc.ResponseModeQuery, zoidc.ResponseModeFormPost:
@@ -103,7 +132,7 @@ func (p *Provider) parseAuthorize(ctx context.Context, form url.Values, fromPAR 
 	// authenticated it: pushed to /par, or signed in a request object.
 	hintAsserted := fromPAR && ar.LoginHint != ""
 	if ar.RequestParam != "" {
-		objClaims, objHint, err := p.requestObject(ctx, &ar, cl)
+		objClaims, objHint, err := p.requestObject(ctx, &ar, cl, src != fromPushed)
 		if err != nil {
 			return fail(err)
 		}
@@ -114,6 +143,9 @@ func (p *Provider) parseAuthorize(ctx context.Context, form url.Values, fromPAR 
 		to.state, to.redirectURI = ar.State, ar.RedirectURI
 		if !slices.Contains(cl.cfg.RedirectURIs, ar.RedirectURI) {
 			return nil, pageError(http.StatusBadRequest, "The request object's redirect_uri is not registered for this client.", "Sign a request object with one of the client's registered redirect URIs.")
+		}
+		if e := checkParamSizes(objectParams(&ar, rawClaims)); e != nil {
+			return fail(e)
 		}
 	}
 	if ar.ResponseType != zoidc.ResponseTypeCode {
@@ -156,13 +188,17 @@ func (p *Provider) parseAuthorize(ctx context.Context, form url.Values, fromPAR 
 	if acrEssential && !slices.ContainsFunc(acrValues, func(v string) bool { return p.acr.canonical(v) != "" }) {
 		return fail(errUnmetAuthenticationRequirements().WithDescription("none of the essential acr values is supported; see acr_values_supported in discovery"))
 	}
-	return &authRequest{
+	a := &authRequest{
 		ID: newID(), CreatedAt: p.now(), ClientID: cl.cfg.ID, RedirectURI: to.redirectURI,
 		State: to.state, Nonce: ar.Nonce, Scopes: cl.allowScopes(ar.Scopes), ResponseType: ar.ResponseType,
 		ResponseMode: to.mode, CodeChallenge: ar.CodeChallenge, CodeChallengeMethod: ar.CodeChallengeMethod,
 		Prompt: ar.Prompt, MaxAge: maxAge, LoginHint: ar.LoginHint, HintAsserted: hintAsserted, HintSubject: hintSub,
 		ACRValues: acrValues, ACREssential: acrEssential, Claims: rawClaims,
-	}, nil
+	}
+	if e := checkRecordSize(a); e != nil {
+		return fail(e)
+	}
+	return a, nil
 }
 
 func asOIDCError(err error) *zoidc.Error {

@@ -140,6 +140,10 @@ func (g codeGrant) authRequest() *authRequest {
 // errAuthRequestGone: the request expired or was already answered.
 var errAuthRequestGone = errors.New("the login request has expired or was already completed")
 
+// errAuthRequestTooLarge: a request outgrew maxAuthRequestRecord, which
+// the parameter limits of /authorize are meant to make impossible.
+var errAuthRequestTooLarge = errors.New("oidc: the login request is too large to store")
+
 // errAuthRequestChanged: another request of the same login (another tab,
 // a status poll) changed it since it was loaded.
 var errAuthRequestChanged = errors.New("the login request changed meanwhile")
@@ -151,6 +155,9 @@ func (p *Provider) saveAuthRequest(ctx context.Context, a *authRequest) error {
 	raw, err := json.Marshal(a)
 	if err != nil {
 		return err
+	}
+	if len(raw) > maxAuthRequestRecord {
+		return errAuthRequestTooLarge
 	}
 	ttl := p.cfg.Tokens.AuthRequest - p.now().Sub(a.CreatedAt)
 	if ttl <= 0 {

@@ -53,6 +53,10 @@ func (p *Provider) buildDiscovery(ctx context.Context) ([]byte, error) {
 	doc["code_challenge_methods_supported"] = []string{"S256"}
 	doc["prompt_values_supported"] = []string{"none", "login", "consent", "select_account"}
 	doc["id_token_signing_alg_values_supported"] = []string{"RS256", "ES256"}
+	doc["introspection_endpoint_auth_methods_supported"] = []string{"client_secret_basic", "client_secret_post", "private_key_jwt"}
+	// Advertise only what works: zitadel lists a device authorization
+	// endpoint that idbridge does not serve.
+	delete(doc, "device_authorization_endpoint")
 	return json.Marshal(doc)
 }
 

@@ -35,7 +35,7 @@ func postForm(t *testing.T, u string, form url.Values, user, pass, bearer string
 }
 
 func TestPublicClientPKCEIntrospectionRevocationUserinfoPost(t *testing.T) {
-	h := newHarness(t)
+	h := newHarnessWith(t, resourceServer)
 	verifier, challenge := pkce()
 	back := h.idvLogin(h.browser, authParams("pub", "code_challenge", challenge, "code_challenge_method", "S256"), simulator.CompleteOptions{})
 	code := back.Query().Get("code")
@@ -55,7 +55,7 @@ func TestPublicClientPKCEIntrospectionRevocationUserinfoPost(t *testing.T) {
 	require.NotEmpty(t, info["sub"])
 	require.EqualValues(t, 2, info["ial_level"])
 
-	status, intro := postForm(t, h.srv.URL+PathIntrospect, url.Values{"token": {access}}, "rp", "rp-secret", "")
+	status, intro := postForm(t, h.srv.URL+PathIntrospect, url.Values{"token": {access}}, "api-rs", "api-rs-secret", "")
 	require.Equal(t, http.StatusOK, status)
 	require.Equal(t, true, intro["active"], intro)
 	require.Equal(t, info["sub"], intro["sub"])
@@ -63,7 +63,7 @@ func TestPublicClientPKCEIntrospectionRevocationUserinfoPost(t *testing.T) {
 
 	status, _ = postForm(t, h.srv.URL+PathRevoke, url.Values{"token": {access}, "client_id": {"pub"}}, "", "", "")
 	require.Equal(t, http.StatusOK, status)
-	status, intro = postForm(t, h.srv.URL+PathIntrospect, url.Values{"token": {access}}, "rp", "rp-secret", "")
+	status, intro = postForm(t, h.srv.URL+PathIntrospect, url.Values{"token": {access}}, "api-rs", "api-rs-secret", "")
 	require.Equal(t, http.StatusOK, status)
 	require.Equal(t, false, intro["active"], "revoked tokens are inactive")
 	status, _ = postForm(t, h.srv.URL+PathUserinfo, url.Values{}, "", "", access)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"html"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -154,6 +155,10 @@ type harnessOpts struct {
 	faults   *simulator.Faults
 	// capture runs LiveID on idbridge's own selfie page.
 	capture bool
+	// configure changes the parsed configuration; log receives the
+	// provider's log lines (default: slog's default logger).
+	configure func(*config.Config)
+	log       *slog.Logger
 }
 
 func newHarnessOpts(t *testing.T, o harnessOpts) *harness {
@@ -168,6 +173,9 @@ func newHarnessOpts(t *testing.T, o harnessOpts) *harness {
 	require.NoError(t, err)
 	if o.capture {
 		cfg.IDV.LiveIDMode = "capture"
+	}
+	if o.configure != nil {
+		o.configure(cfg)
 	}
 	h.sim, err = simulator.New(simulator.Config{BaseURL: h.srv.URL + "/simulator", Now: h.clock.Now, SessionTTL: 10 * time.Minute, Faults: o.faults})
 	require.NoError(t, err)
@@ -202,7 +210,7 @@ func newHarnessOpts(t *testing.T, o harnessOpts) *harness {
 	})
 	resolver, err := netid.New(netid.Config{TrustedProxies: []string{"127.0.0.0/8"}, CountryHeader: "X-Test-Country", GeoIP: geo})
 	require.NoError(t, err)
-	h.p, err = New(Deps{NetID: resolver, Config: cfg, Store: store, Journey: testJourney(t, cfg, h.users, h.clock.Now, resolver), Verifier: verifier, Sealer: sealer, CryptoKey: ck, Cookies: sessions.NewCookieStore(hk, bk), Now: h.clock.Now})
+	h.p, err = New(Deps{Logger: o.log, NetID: resolver, Config: cfg, Store: store, Journey: testJourney(t, cfg, h.users, h.clock.Now, resolver), Verifier: verifier, Sealer: sealer, CryptoKey: ck, Cookies: sessions.NewCookieStore(hk, bk), Now: h.clock.Now})
 	require.NoError(t, err)
 	require.NoError(t, h.p.Init(context.Background()))
 	mux := http.NewServeMux()
@@ -238,11 +246,10 @@ func (e edgeHeaders) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // page is where a browser ended: a page of ours, or a redirect to the RP.
 type page struct {
-	status   int
-	url      string
-	body     string
-	rpURL    *url.URL // set when the browser was sent to the relying party
-	formPost url.Values
+	status int
+	url    string
+	body   string
+	rpURL  *url.URL // set when the browser was sent to the relying party
 }
 
 // visit follows redirects within the issuer's origin.

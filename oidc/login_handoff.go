@@ -94,7 +94,12 @@ func (p *Provider) loginHandoff(w http.ResponseWriter, r *http.Request) {
 			p.handoffGone(w, r)
 			return
 		}
-		if p.startedLogin(r, h.AuthRequest) {
+		here, err := p.startedLogin(r, h.AuthRequest)
+		if err != nil {
+			p.outage(w, r, err)
+			return
+		}
+		if here {
 			// The browser that started the login: nothing to confirm.
 			http.Redirect(w, r, h.URL, http.StatusSeeOther)
 			return
@@ -135,14 +140,17 @@ func (p *Provider) handoffGone(w http.ResponseWriter, r *http.Request) {
 }
 
 // startedLogin reports whether the browser sending r started the login
-// request id (any failure reads as another browser: it gets the page).
-func (p *Provider) startedLogin(r *http.Request, id string) bool {
+// request id (a finished or expired login was started nowhere); an error
+// is shared storage failing.
+func (p *Provider) startedLogin(r *http.Request, id string) (bool, error) {
 	a, err := p.loadAuthRequest(r.Context(), id)
-	if err != nil {
-		return false
+	if errors.Is(err, errAuthRequestGone) {
+		return false, nil
 	}
-	here, err := p.startedHere(r, a)
-	return err == nil && here
+	if err != nil {
+		return false, err
+	}
+	return p.startedHere(r, a)
 }
 
 // browserName names a browser and system roughly, from a User-Agent, for a

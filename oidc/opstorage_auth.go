@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
 	zop "github.com/zitadel/oidc/v3/pkg/op"
@@ -105,7 +106,7 @@ func (p *Provider) redeemCode(ctx context.Context, code string) (*authRequest, e
 // presented again.
 func (p *Provider) replayed(ctx context.Context, authReqID string) {
 	p.revokeGrant(ctx, authReqID)
-	p.log.WarnContext(ctx, "authorization code replayed; tokens issued for it revoked")
+	p.audit.Alert(ctx, "oauth.code_replayed", slog.String("auth_request", authReqID))
 }
 
 // SaveAuthCode is not used: idbridge issues codes itself (issueCode).

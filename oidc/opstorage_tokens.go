@@ -108,8 +108,12 @@ func (s *opStorage) putAccess(ctx context.Context, g grant, refreshID string) (*
 }
 
 func (s *opStorage) CreateAccessToken(ctx context.Context, req zop.TokenRequest) (string, time.Time, error) {
-	at, err := s.putAccess(ctx, grantOf(req), "")
+	g := grantOf(req)
+	at, err := s.putAccess(ctx, g, "")
 	if err != nil {
+		return "", time.Time{}, err
+	}
+	if err := s.p.checkGrantLive(ctx, g.AuthReqID, accessKey(at.ID)); err != nil {
 		return "", time.Time{}, err
 	}
 	return at.ID, at.ExpiresAt, nil
@@ -117,13 +121,16 @@ func (s *opStorage) CreateAccessToken(ctx context.Context, req zop.TokenRequest)
 
 // CreateAccessAndRefreshTokens issues an access token and a refresh token.
 // With currentRefreshToken set it rotates: the old refresh token is taken
-// atomically, so of two concurrent refreshes exactly one succeeds.
+// atomically, so of two concurrent refreshes exactly one succeeds and the
+// other is invalid_grant; the rotated token is remembered, so presenting
+// it again later revokes its successors (TokenRequestByRefreshToken).
 func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req zop.TokenRequest, current string) (string, string, time.Time, error) {
 	g := grantOf(req)
 	if current != "" {
 		raw, err := s.p.store.Take(ctx, refreshKey(current))
 		if errors.Is(err, storage.ErrNotFound) {
-			return "", "", time.Time{}, zop.ErrInvalidRefreshToken
+			return "", "", time.Time{}, zoidc.ErrInvalidGrant().WithParent(zop.ErrInvalidRefreshToken).
+				WithDescription("the refresh token was already used by a concurrent request; use the refresh token of the response that succeeded")
 		}
 		if err != nil {
 			return "", "", time.Time{}, err
@@ -132,6 +139,7 @@ func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req zop.To
 		if err := json.Unmarshal(raw, &old); err != nil {
 			return "", "", time.Time{}, err
 		}
+		s.p.rememberRotated(ctx, current, old)
 		_ = s.p.store.Delete(ctx, accessKey(old.AccessID))
 		scopes := g.Scopes
 		g = old.grant
@@ -155,6 +163,9 @@ func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req zop.To
 	if err != nil {
 		return "", "", time.Time{}, err
 	}
+	if err := s.p.checkGrantLive(ctx, g.AuthReqID, accessKey(at.ID), refreshKey(newRefresh)); err != nil {
+		return "", "", time.Time{}, err
+	}
 	return at.ID, newRefresh, at.ExpiresAt, nil
 }
 
@@ -173,8 +184,14 @@ func (s *opStorage) loadRefresh(ctx context.Context, token string) (*refreshToke
 	return &rt, nil
 }
 
+// TokenRequestByRefreshToken reads a refresh token for the refresh_token
+// grant. A token that was already rotated is a replay (RFC 9700 4.14.2):
+// everything issued for its grant is revoked.
 func (s *opStorage) TokenRequestByRefreshToken(ctx context.Context, token string) (zop.RefreshTokenRequest, error) {
 	rt, err := s.loadRefresh(ctx, token)
+	if errors.Is(err, zop.ErrInvalidRefreshToken) {
+		s.p.revokeIfRotated(ctx, token)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -229,13 +246,6 @@ func (s *opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID
 
 func isRefreshKey(s string) bool { return len(s) > 4 && s[:4] == "rt:{" }
 
-// revokeGrant deletes every token issued for one authorization request.
-func (p *Provider) revokeGrant(ctx context.Context, authReqID string) {
-	if err := p.deleteGrant(ctx, authReqID); err != nil {
-		p.log.ErrorContext(ctx, "revoking replayed grant", "error", err)
-	}
-}
-
 // deleteGrant deletes the tokens of one authorization request and their
 // index.
 func (p *Provider) deleteGrant(ctx context.Context, authReqID string) error {
@@ -255,7 +265,9 @@ func (p *Provider) deleteGrant(ctx context.Context, authReqID string) error {
 	return p.store.Delete(ctx, keys...)
 }
 
-// TerminateSession ends the browser sessions of userID (end_session).
+// TerminateSession ends every browser session of userID. zitadel's
+// end_session would call it; idbridge serves end_session itself and ends
+// only the requesting browser's session (endSession).
 func (s *opStorage) TerminateSession(ctx context.Context, userID, clientID string) error {
 	return s.p.endSessions(ctx, userID)
 }

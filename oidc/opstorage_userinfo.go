@@ -97,30 +97,6 @@ func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *zoidc.UserInfo
 	return s.p.appendClaims(ctx, ui, at.Subject, at.Claims, at.Scopes, claims.UserInfo)
 }
 
-func (s *opStorage) SetIntrospectionFromToken(ctx context.Context, resp *zoidc.IntrospectionResponse, tokenID, subject, clientID string) error {
-	at, err := s.loadAccess(ctx, tokenID)
-	if err != nil || at.Subject != subject || s.p.now().After(at.ExpiresAt) {
-		return errors.New("access token invalid or expired")
-	}
-	resp.Active = true
-	resp.Scope = at.Scopes
-	resp.ClientID = at.ClientID
-	resp.Subject = at.Subject
-	resp.TokenType = zoidc.BearerToken
-	resp.Expiration = zoidc.FromTime(at.ExpiresAt)
-	resp.IssuedAt = zoidc.FromTime(at.IssuedAt)
-	resp.Audience = []string{at.ClientID}
-	resp.Issuer = s.p.cfg.Issuer
-	if resp.Claims == nil {
-		resp.Claims = map[string]any{}
-	}
-	if at.ACR != "" {
-		resp.Claims["acr"] = at.ACR
-	}
-	resp.Claims["auth_time"] = at.AuthTime.Unix()
-	return nil
-}
-
 func (s *opStorage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {
 	return nil, nil
 }
@@ -129,10 +105,12 @@ func (s *opStorage) ValidateJWTProfileScopes(_ context.Context, _ string, scopes
 	return scopes, nil
 }
 
+// GetClientByClientID finds a client; an unknown or missing client_id is
+// invalid_client (401), as RFC 6749 5.2 asks, never a server error.
 func (s *opStorage) GetClientByClientID(_ context.Context, id string) (zop.Client, error) {
 	c, ok := s.p.clients[id]
 	if !ok {
-		return nil, errors.New("client not found")
+		return nil, zoidc.ErrInvalidClient().WithDescription("unknown or missing client_id; authenticate with the client's registered credentials")
 	}
 	return c, nil
 }

@@ -117,6 +117,9 @@ func (rs *replicas) tryLogin(base string) (outcome, sub string) {
 	m := verifyLinkRE.FindStringSubmatch(body)
 	s := statusURLRE.FindStringSubmatch(body)
 	if m == nil || s == nil {
+		if status == http.StatusOK {
+			return "page:200 without a verification: " + firstLine(body), ""
+		}
 		return fmt.Sprintf("page:%d", status), ""
 	}
 	// The link is the hand-off page, which sends this browser on to
@@ -239,4 +242,18 @@ func subjectOf(idToken string) string {
 	}
 	_ = json.Unmarshal(raw, &c)
 	return c.Sub
+}
+
+// firstLine is the text of a page's first heading, to name it in a report.
+func firstLine(body string) string {
+	if i := strings.Index(body, "<h1"); i >= 0 {
+		body = body[i:]
+		if j := strings.Index(body, "</h1>"); j >= 0 {
+			body = body[:j]
+		}
+	}
+	if len(body) > 120 {
+		body = body[:120]
+	}
+	return body
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/idbridge/idbridge/templates"
 )
 
-var pageNames = []string{"error.html", "wait.html", "identify.html", "form_post.html", "logged_out.html", "capture.html", "handoff.html"}
+var pageNames = []string{"error.html", "wait.html", "identify.html", "form_post.html", "logged_out.html", "capture.html", "handoff.html", "logout_confirm.html"}
 
 // pageSet is one parsed template per page, each with the shared layout.
 type pageSet map[string]*template.Template

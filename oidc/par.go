@@ -2,9 +2,9 @@ package oidc
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,7 +12,6 @@ import (
 	"time"
 
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
-	zop "github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/idbridge/idbridge/pkg/storage"
 )
@@ -64,7 +63,7 @@ func (p *Provider) par(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, http.StatusBadRequest, zoidc.ErrInvalidRequest().WithDescription("request_uri must not be pushed (RFC 9126 2.1)"))
 		return
 	}
-	if _, aerr := p.parseAuthorize(r.Context(), form, true); aerr != nil {
+	if _, aerr := p.parseAuthorize(r.Context(), form, pushing); aerr != nil {
 		e := aerr.oauth
 		if aerr.page {
 			e = zoidc.ErrInvalidRequest().WithDescription("%s %s", aerr.problem, aerr.fix)
@@ -101,14 +100,15 @@ func (p *Provider) takePushed(ctx context.Context, outer url.Values) (url.Values
 		return refuse(errRequestURINotSupported(), "request_uri is supported only for pushed authorization requests",
 			"Push the request to "+PathPAR+" and use the request_uri it returns.")
 	}
-	raw, err := p.store.Take(ctx, parKey(uri))
-	var pr pushedRequest
-	if err == nil {
-		err = json.Unmarshal(raw, &pr)
+	// Only the client that pushed the request may spend its request_uri:
+	// it is read first and taken only when the client matches.
+	pr, err := p.readPushed(ctx, uri, false)
+	if err == nil && pr.ClientID == cl.cfg.ID {
+		pr, err = p.readPushed(ctx, uri, true)
 	}
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && pr.ClientID != cl.cfg.ID) {
 		return refuse(errInvalidRequestURI(), "the request_uri is unknown, expired or was already used",
-			"Push the authorization request again; each request_uri works once, for 60 seconds.")
+			"Push the authorization request again; each request_uri works once, for 60 seconds, for the client that pushed it.")
 	}
 	if err != nil {
 		return nil, pageError(http.StatusServiceUnavailable, "The service is temporarily unavailable.", "Try again in a moment.")
@@ -116,37 +116,21 @@ func (p *Provider) takePushed(ctx context.Context, outer url.Values) (url.Values
 	return pr.Form, nil
 }
 
-// requestObject verifies a signed request object (JAR, by value) with the
-// client's registered keys and applies its parameters; it returns the
-// object's claims member, if any, as JSON, and its login_hint: a hint the
-// client signed is an assertion.
-func (p *Provider) requestObject(ctx context.Context, ar *zoidc.AuthRequest, cl *client) (string, string, *zoidc.Error) {
-	if cl.jwks == nil {
-		return "", "", zoidc.ErrRequestNotSupported().WithDescription("request objects need the client's public keys (clients[].jwks)")
+// readPushed reads a pushed request, taking it (single use) when take.
+func (p *Provider) readPushed(ctx context.Context, uri string, take bool) (pushedRequest, error) {
+	var pr pushedRequest
+	get := p.store.Get
+	if take {
+		get = p.store.Take
 	}
-	raw := ar.RequestParam
-	if err := zop.ParseRequestObject(zop.ContextWithIssuer(ctx, p.cfg.Issuer), ar, &opStorage{p: p}, p.cfg.Issuer); err != nil {
-		return "", "", errInvalidRequestObject().WithDescription("the request object is invalid: check its signature, iss, aud and client_id")
-	}
-	parts := strings.Split(raw, ".")
-	if len(parts) != 3 {
-		return "", "", errInvalidRequestObject()
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	raw, err := get(ctx, parKey(uri))
 	if err != nil {
-		return "", "", errInvalidRequestObject()
+		return pr, err
 	}
-	var obj struct {
-		Claims    json.RawMessage `json:"claims"`
-		LoginHint string          `json:"login_hint"`
+	if err := json.Unmarshal(raw, &pr); err != nil {
+		return pr, fmt.Errorf("oidc: stored pushed request unreadable: %w", err)
 	}
-	if json.Unmarshal(payload, &obj) != nil {
-		return "", "", errInvalidRequestObject()
-	}
-	if len(obj.Claims) == 0 || string(obj.Claims) == "null" {
-		return "", obj.LoginHint, nil
-	}
-	return string(obj.Claims), obj.LoginHint, nil
+	return pr, nil
 }
 
 func writeOAuthError(w http.ResponseWriter, status int, e *zoidc.Error) {

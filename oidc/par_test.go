@@ -67,6 +67,9 @@ func TestPushedAuthorizationRequestErrors(t *testing.T) {
 	foreign := h.authorize(h.browser, url.Values{"client_id": {"par-rp"}, "request_uri": {body["request_uri"].(string)}})
 	require.Equal(t, http.StatusBadRequest, foreign.status, "a request_uri works only for the client that pushed it")
 	require.Nil(t, foreign.rpURL)
+	own := h.authorize(h.browser, url.Values{"client_id": {"rp"}, "request_uri": {body["request_uri"].(string)}})
+	require.Equal(t, http.StatusOK, own.status, "another client's attempt did not use it up: %s", own.body)
+	require.Contains(t, own.body, `id="verify-link"`)
 }
 
 func TestSignedRequestObjectByValue(t *testing.T) {

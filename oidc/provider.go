@@ -1,8 +1,8 @@
 // Package oidc is idbridge's OpenID Provider: discovery, JWKS, authorize
 // and the login journey through identity verification or LiveID step-up,
-// and the token endpoint's authorization_code grant; via zitadel's op
-// package (which only this package imports) the refresh_token grant,
-// userinfo, introspection, revocation and end_session.
+// the token endpoint's authorization_code grant, introspection and
+// end_session; via zitadel's op package (which only this package imports)
+// the refresh_token grant, userinfo and revocation.
 package oidc
 
 import (
@@ -23,6 +23,7 @@ import (
 	zop "github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 
+	"github.com/idbridge/idbridge/pkg/audit"
 	"github.com/idbridge/idbridge/pkg/claims"
 	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/idv"
@@ -96,6 +97,8 @@ type Provider struct {
 	acr          acrPolicy
 	netid        *netid.Resolver
 	metrics      *metrics.Metrics
+	// audit writes the audit trail, with client addresses as configured.
+	audit *audit.Log
 
 	discoveryOnce sync.Once
 	discoveryJSON []byte
@@ -158,6 +161,9 @@ func New(d Deps) (*Provider, error) {
 		return nil, err
 	}
 	p.pages = pages
+	if p.audit, err = audit.New(d.Logger, d.Config.Log, d.NetID); err != nil {
+		return nil, err
+	}
 
 	opCfg := &zop.Config{
 		CryptoKey:                d.CryptoKey,
@@ -183,6 +189,7 @@ func New(d Deps) (*Provider, error) {
 			zop.NewEndpoint(PathAuthorize), zop.NewEndpoint(PathToken), zop.NewEndpoint(PathUserinfo),
 			zop.NewEndpoint(PathRevoke), zop.NewEndpoint(PathEndSession), zop.NewEndpoint(PathJWKS)),
 		zop.WithCustomIntrospectionEndpoint(zop.NewEndpoint(PathIntrospect)),
+		zop.WithCORSOptions(clientCORSOptions(allowedOrigins(d.Config.Clients))),
 		zop.WithLogger(d.Logger),
 	}
 	if d.Config.Dev {
@@ -226,10 +233,10 @@ func claimsSupported() []string {
 // Handler serves every endpoint of the provider.
 func (p *Provider) Handler() http.Handler {
 	mux := http.NewServeMux()
-	// Browser-based clients call discovery, JWKS and the token endpoint
-	// from their own origin: the same CORS policy as zitadel's endpoints.
-	withCORS := cors.New(*p.op.CORSOptions()).Handler
-	mux.Handle("/.well-known/openid-configuration", withCORS(http.HandlerFunc(p.discovery)))
+	// Browser-based clients call discovery and JWKS from any origin, and
+	// the endpoints that take tokens from their registered origins (cors.go).
+	public, withCORS := publicCORS().Handler, cors.New(*p.op.CORSOptions()).Handler
+	mux.Handle("/.well-known/openid-configuration", public(http.HandlerFunc(p.discovery)))
 	mux.HandleFunc(PathAuthorize, p.authorize)
 	mux.Handle(PathPAR, p.withAssertionReplayCheck(http.HandlerFunc(p.par)))
 	mux.HandleFunc(PathLogin, p.loginStart)
@@ -244,11 +251,20 @@ func (p *Provider) Handler() http.Handler {
 	mux.HandleFunc("/logged-out", p.loggedOut)
 	mux.Handle(PathToken, withCORS(withNoStore(p.withAssertionReplayCheck(http.HandlerFunc(p.token)))))
 	mux.Handle(PathUserinfo, withNoStore(p.withStoreGuard(withBearerChallenge(p.op))))
-	mux.Handle(PathIntrospect, withNoStore(p.withStoreGuard(p.op)))
+	mux.Handle(PathIntrospect, withCORS(withNoStore(p.withAssertionReplayCheck(http.HandlerFunc(p.introspect)))))
 	mux.Handle(PathRevoke, withNoStore(p.withStoreGuard(p.op)))
-	mux.Handle(PathJWKS, withCORS(http.HandlerFunc(p.jwks)))
-	mux.Handle("/", p.op)
-	return mux
+	mux.Handle(PathJWKS, public(http.HandlerFunc(p.jwks)))
+	mux.HandleFunc(PathEndSession, p.endSession)
+	// zitadel serves only the routes above; its others (device
+	// authorization, its authorize callback, its own discovery) are not
+	// idbridge's and answer 404 like any unknown path.
+	mux.HandleFunc("/", p.notFound)
+	return p.audit.Middleware(mux)
+}
+
+// notFound answers a path idbridge does not serve.
+func (p *Provider) notFound(w http.ResponseWriter, r *http.Request) {
+	p.errorPage(w, r, http.StatusNotFound, "There is no page at this address.", "Check the link; relying parties find idbridge's endpoints in its discovery document.")
 }
 
 // withTokenClient tells SigningKey which algorithm the authenticating

@@ -98,6 +98,11 @@ func (p *Provider) exchangeCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp, err := p.issueTokens(ctx, cl, ar, code)
+	if errors.Is(err, errGrantRevoked) {
+		// A concurrent replay of this code revoked the grant meanwhile.
+		writeOAuthError(w, http.StatusBadRequest, asOIDCError(err))
+		return
+	}
 	if err != nil {
 		p.tokenUnavailable(w, r, err)
 		return

@@ -118,7 +118,7 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, err
 	if err != nil {
 		return nil, err
 	}
-	a.api, err = api.New(api.Deps{Config: cfg.API, Issuer: cfg.Issuer, Store: a.store, Journey: a.journey, Verifier: verifier, Logger: log, Sealer: sealer})
+	a.api, err = api.New(api.Deps{Config: cfg.API, Issuer: cfg.Issuer, Store: a.store, Journey: a.journey, Verifier: verifier, Logger: log, Sealer: sealer, NetID: resolver, LogConfig: cfg.Log})
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -76,7 +78,7 @@ func (a *app) Handler() http.Handler {
 	mux.HandleFunc("/readyz", a.ready)
 	mux.Handle("/v1/", a.api.Handler())
 	if a.cfg.Metrics.Listen == "" {
-		mux.Handle("/metrics", a.metrics.Handler())
+		mux.Handle("/metrics", a.metricsHandler())
 	}
 	h := httpsec.RecoverPanics(a.log)(mux)
 	h = httpsec.HeadersWith(httpsec.Options{HTTPS: strings.HasPrefix(a.cfg.Issuer, "https://")})(h)
@@ -85,6 +87,30 @@ func (a *app) Handler() http.Handler {
 		"/static/", "/simulator/", "/demo", "/demo/", "/healthz", "/readyz", "/metrics",
 		"/v1/idv/sessions", "/v1/stepup/challenges", "/v1/risk/evaluate", "/v1/hooks/descope", "/v1/users/", "/v1/openapi.json", "/v1/"))(h)
 	return withRequestLog(a.log, h)
+}
+
+// metricsHandler serves Prometheus metrics, behind metrics.token when one
+// is set. Outside dev, configuration validation makes sure /metrics on the
+// main listener has a token.
+func (a *app) metricsHandler() http.Handler {
+	next := a.metrics.Handler()
+	token := a.cfg.Metrics.Token
+	if token == "" {
+		return next
+	}
+	want := sha256.Sum256([]byte(token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scheme, got, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+		sum := sha256.Sum256([]byte(strings.TrimSpace(got)))
+		if !ok || !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = io.WriteString(w, "send the metrics token as Authorization: Bearer <metrics.token>\n")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // ready fails while shared storage is unreachable, so a load balancer

@@ -64,7 +64,7 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, log *slog.L
 		go func() { errc <- srv.Serve(ln) }()
 	}
 	if cfg.Metrics.Listen != "" {
-		msrv := &http.Server{Addr: cfg.Metrics.Listen, Handler: app.metrics.Handler(), ReadHeaderTimeout: 5 * time.Second}
+		msrv := &http.Server{Addr: cfg.Metrics.Listen, Handler: app.metricsHandler(), ReadHeaderTimeout: 5 * time.Second}
 		go func() {
 			if err := msrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				log.Error("metrics listener", "error", err)

@@ -23,9 +23,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/idbridge/idbridge/pkg/audit"
 	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/idv"
 	"github.com/idbridge/idbridge/pkg/journey"
+	"github.com/idbridge/idbridge/pkg/netid"
 	"github.com/idbridge/idbridge/pkg/ratelimit"
 	"github.com/idbridge/idbridge/pkg/storage"
 	"github.com/idbridge/idbridge/pkg/users"
@@ -54,6 +56,13 @@ type Deps struct {
 	// records, events, raw hook bodies) at rest; pass the same sealer as
 	// the user repository. Nil stores them in clear (development only).
 	Sealer users.Sealer
+	// NetID resolves client addresses behind trusted proxies, for the
+	// limit on failed authentications and the audit trail (nil: the peer
+	// address).
+	NetID *netid.Resolver
+	// LogConfig is the log section: how audit lines record client
+	// addresses.
+	LogConfig config.Log
 }
 
 // Server serves the connector API and runs the poller and the webhook
@@ -72,6 +81,10 @@ type Server struct {
 	consumer string
 	limiters map[string]*ratelimit.Limiter
 	mux      *http.ServeMux
+	// authFailures counts failed authentications per client address.
+	authFailures *ratelimit.Limiter
+	clientKey    func(*http.Request) string
+	audit        *audit.Log
 
 	runMu   sync.Mutex
 	running bool
@@ -109,6 +122,19 @@ func New(d Deps) (*Server, error) {
 		consumer: "idbridge-" + hex.EncodeToString(b),
 		limiters: map[string]*ratelimit.Limiter{},
 	}
+	if d.NetID == nil {
+		var err error
+		if d.NetID, err = netid.New(netid.Config{}); err != nil {
+			return nil, err
+		}
+	}
+	var err error
+	if s.audit, err = audit.New(d.Logger, d.LogConfig, d.NetID); err != nil {
+		return nil, err
+	}
+	s.clientKey = ratelimit.ByClientIP(d.NetID)
+	s.authFailures = ratelimit.New(d.Store, "api-auth-failures", max(d.Config.AuthFailuresPerMinute, 1), time.Minute,
+		ratelimit.WithLogger(d.Logger), ratelimit.WithClock(d.Now))
 	for _, c := range d.Config.Clients {
 		if c.RateLimit > 0 {
 			s.limiters[c.ID] = ratelimit.New(d.Store, "api", c.RateLimit, time.Minute,
@@ -136,7 +162,7 @@ func (s *Server) identifier(client, raw string) (users.Identifier, error) {
 }
 
 // Handler serves /v1/...; mount it at "/v1/" without stripping the prefix.
-func (s *Server) Handler() http.Handler { return s.mux }
+func (s *Server) Handler() http.Handler { return s.audit.Middleware(s.mux) }
 
 // Run polls pending sessions and delivers webhooks until ctx ends. Calling
 // it twice at once on one Server is an error.

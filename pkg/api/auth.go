@@ -15,7 +15,9 @@ import (
 )
 
 // SignatureHeader is the Descope connector's HMAC header: base64 of
-// HMAC-SHA256 of the raw request body keyed with the connector's secret.
+// HMAC-SHA256 of the raw request body keyed with the connector's secret
+// (docs/connector.md cites Descope's description). A request without a
+// body is signed over the empty body.
 const SignatureHeader = "x-descope-webhook-s256"
 
 // request is an authenticated call: its caller and its raw body.
@@ -33,12 +35,17 @@ type endpoint func(ctx context.Context, req *request) (status int, v any, err er
 
 // authed authenticates the caller (bearer token or X-API-Key), applies its
 // rate limit, reads the body (size and content type) and checks the
-// Descope HMAC when the caller has a secret.
+// Descope HMAC when the caller has a secret: on every request, over the
+// empty body when there is none. An address that failed too often is
+// refused before its credentials are looked at (guard.go).
 func (s *Server) authed(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.authBlocked(w, r) {
+			return
+		}
 		c, err := s.authenticate(r)
 		if err != nil {
-			s.writeError(w, r, err)
+			s.authFailed(w, r, err)
 			return
 		}
 		if l := s.limiters[c.ID]; l != nil {
@@ -54,11 +61,9 @@ func (s *Server) authed(h handler) http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		if c.HMACSecret != "" && (len(body) > 0 || r.Header.Get(SignatureHeader) != "") {
-			if !checkSignature(c.HMACSecret, body, r.Header.Get(SignatureHeader)) {
-				s.writeError(w, r, ErrBadSignature)
-				return
-			}
+		if c.HMACSecret != "" && !checkSignature(c.HMACSecret, body, r.Header.Get(SignatureHeader)) {
+			s.authFailed(w, r, ErrBadSignature)
+			return
 		}
 		h(w, &request{Request: r, client: c, body: body})
 	})

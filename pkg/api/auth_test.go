@@ -59,8 +59,9 @@ func TestHMACOnReads(t *testing.T) {
 	require.Equal(t, 201, resp.StatusCode)
 	path := "/v1/idv/sessions/" + out["session_id"].(string)
 
-	resp, _ = e.call("GET", path, "", nil, "X-API-Key", tokenHMAC)
-	require.Equal(t, 200, resp.StatusCode, "a GET has no body to sign")
+	resp, out = e.call("GET", path, "", nil, "X-API-Key", tokenHMAC)
+	require.Equal(t, 401, resp.StatusCode, "a GET is signed too, over the empty body")
+	require.Equal(t, "invalid_signature", out["error"])
 	resp, _ = e.call("GET", path, "", nil, "X-API-Key", tokenHMAC, SignatureHeader, Sign(hmacKey, nil))
 	require.Equal(t, 200, resp.StatusCode)
 	resp, out = e.call("GET", path, "", nil, "X-API-Key", tokenHMAC, SignatureHeader, Sign("wrong", nil))

@@ -45,7 +45,7 @@ func (e *Error) With(msg string) *Error {
 var (
 	ErrUnauthorized     = &Error{Status: 401, Code: "unauthorized", Message: "send the API token as Authorization: Bearer <token> or X-API-Key"}
 	ErrInvalidToken     = &Error{Status: 401, Code: "invalid_token", Message: "the API token is not valid"}
-	ErrBadSignature     = &Error{Status: 401, Code: "invalid_signature", Message: "the x-descope-webhook-s256 header does not match the body"}
+	ErrBadSignature     = &Error{Status: 401, Code: "invalid_signature", Message: "the x-descope-webhook-s256 header is missing or does not match the body (a request without a body is signed over the empty body)"}
 	ErrForbidden        = &Error{Status: 403, Code: "forbidden", Message: "this API client may not do that"}
 	ErrNotFound         = &Error{Status: 404, Code: "not_found", Message: "no such resource"}
 	ErrUnknownUser      = &Error{Status: 404, Code: "unknown_user", Message: "no user is known by this user_identifier"}
@@ -53,12 +53,14 @@ var (
 	ErrNotEnrolled      = &Error{Status: 409, Code: "not_enrolled", Message: "the user has no enrolled face: run an identity verification first"}
 	ErrInProgress       = &Error{Status: 409, Code: "request_in_progress", Message: "a request with this Idempotency-Key is still being processed"}
 	ErrReplayed         = &Error{Status: 409, Code: "replayed_event", Message: "this event was already received"}
+	ErrReplayedRequest  = &Error{Status: 409, Code: "replayed_request", Message: "this signed body already created a session; send it with the same Idempotency-Key to get that answer again, or add a unique member (such as request_id) to start another"}
 	ErrTooLarge         = &Error{Status: 413, Code: "request_too_large", Message: "the request body is too large"}
 	ErrContentType      = &Error{Status: 415, Code: "unsupported_media_type", Message: "send Content-Type: application/json"}
 	ErrIdempotencyReuse = &Error{Status: 422, Code: "idempotency_key_reused", Message: "this Idempotency-Key was used with a different request body"}
 	ErrMalformed        = &Error{Status: 400, Code: "invalid_request", Message: "the request body is not valid JSON"}
 	ErrDocumentType     = &Error{Status: 400, Code: "unsupported_document_type", Message: "unknown document type"}
 	ErrRateLimited      = &Error{Status: 429, Code: "rate_limited", Message: "too many requests"}
+	ErrAuthBlocked      = &Error{Status: 429, Code: "too_many_failures", Message: "too many failed authentications from this address; wait for Retry-After, then send valid credentials"}
 	ErrUpstreamRejected = &Error{Status: 502, Code: "upstream_rejected", Message: "the verification service refused the request"}
 	ErrUnavailable      = &Error{Status: 503, Code: "temporarily_unavailable", Message: "a dependency is unavailable; retry later", RetryAfter: 5 * time.Second}
 	ErrServer           = &Error{Status: 500, Code: "server_error", Message: "internal error"}

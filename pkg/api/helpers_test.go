@@ -56,6 +56,7 @@ func testConfig() config.API {
 			Rules: []config.HookRule{{Event: "user.created", Action: "start_idv"}},
 		},
 		PollInterval: 20 * time.Millisecond, RecordTTL: time.Hour, IdempotencyTTL: time.Hour, MaxBodyBytes: 4096,
+		AuthFailuresPerMinute: 100,
 	}
 }
 
@@ -70,11 +71,27 @@ type env struct {
 	cfg   config.API
 	srv   *Server
 	http  *httptest.Server
+	// log receives the server's lines (default: discarded); now is its
+	// clock (default: time.Now).
+	log *slog.Logger
+	now func() time.Time
 }
 
 type envOption func(*env)
 
 func withConfig(f func(*config.API)) envOption { return func(e *env) { f(&e.cfg) } }
+
+func withLog(l *slog.Logger) envOption { return func(e *env) { e.log = l } }
+
+func withClock(now func() time.Time) envOption { return func(e *env) { e.now = now } }
+
+// testEdge trusts the loopback test client as a proxy, so tests choose
+// client addresses with X-Forwarded-For.
+func testEdge(t *testing.T) *netid.Resolver {
+	r, err := netid.New(netid.Config{TrustedProxies: []string{"127.0.0.0/8"}})
+	require.NoError(t, err)
+	return r
+}
 
 // newEnv builds an env on st (memory when nil).
 func newEnv(t *testing.T, st storage.Store, opts ...envOption) *env {
@@ -86,7 +103,7 @@ func newEnv(t *testing.T, st storage.Store, opts ...envOption) *env {
 	}
 	sim, err := simulator.New(simulator.Config{BaseURL: "http://127.0.0.1/simulator"})
 	require.NoError(t, err)
-	e := &env{t: t, st: st, sim: sim, cfg: testConfig()}
+	e := &env{t: t, st: st, sim: sim, cfg: testConfig(), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	for _, o := range opts {
 		o(e)
 	}
@@ -138,7 +155,7 @@ func (e *env) newServer() *Server {
 	e.t.Helper()
 	s, err := New(Deps{
 		Config: e.cfg, Issuer: "https://idb.example", Store: e.st, Journey: e.core, Verifier: e.sim,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sealer: testSealer(e.t),
+		Logger: e.log, Sealer: testSealer(e.t), NetID: testEdge(e.t), Now: e.now,
 	})
 	require.NoError(e.t, err)
 	return s

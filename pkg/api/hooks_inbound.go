@@ -28,7 +28,14 @@ type rawHook struct {
 // leniently; when a rule maps the event type to start_idv and the event
 // names a user, an IDV session starts and its session_url is returned.
 func (s *Server) handleDescopeHook(w http.ResponseWriter, r *http.Request) {
+	if s.authBlocked(w, r) {
+		return
+	}
 	v, err := s.descopeHook(w, r)
+	if isAuthFailure(err) {
+		s.authFailed(w, r, err)
+		return
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -1,8 +1,10 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -42,11 +44,16 @@ func (s *Server) post(e endpoint) handler {
 // with the same body gets the first answer again, the same key with
 // another body gets 422, and a retry racing the first request gets 409.
 // Keys are per caller. Only successful answers are kept; after an error
-// the key may be used again.
+// the key may be used again. Without a key, a caller that signs its
+// requests gets onceSigned.
 func (s *Server) idempotent(e endpoint) handler {
 	plain := s.post(e)
 	return func(w http.ResponseWriter, req *request) {
 		key := req.Header.Get(IdempotencyHeader)
+		if key == "" && req.client.HMACSecret != "" {
+			s.onceSigned(w, req, e)
+			return
+		}
 		if key == "" {
 			plain(w, req)
 			return
@@ -89,6 +96,34 @@ func (s *Server) idempotent(e endpoint) handler {
 		}
 		writeRaw(w, status, body)
 	}
+}
+
+// onceSigned serves a signed request that creates something and carries
+// no Idempotency-Key: Descope's signature covers the body only, so the
+// same signed body, captured and sent again, must not create a second
+// session. Each signed body creates once per caller and endpoint within
+// the idempotency window; a replay is 409 replayed_request. After an
+// error the body may be sent again.
+func (s *Server) onceSigned(w http.ResponseWriter, req *request, e endpoint) {
+	ctx := req.Context()
+	k := "api:signed:{" + hashHex(req.client.ID, req.URL.Path, string(req.body)) + "}"
+	err := s.st.Create(ctx, k, []byte{1}, s.cfg.IdempotencyTTL)
+	if errors.Is(err, storage.ErrExists) {
+		s.audit.Alert(ctx, "api.request_replayed", slog.String("api_client", req.client.ID), slog.String("path", routeOf(req.Request)))
+		s.writeError(w, req.Request, ErrReplayedRequest)
+		return
+	}
+	if err != nil {
+		s.writeError(w, req.Request, err)
+		return
+	}
+	status, v, err := e(ctx, req)
+	if err != nil {
+		_ = s.st.Delete(context.WithoutCancel(ctx), k)
+		s.writeError(w, req.Request, err)
+		return
+	}
+	writeJSON(w, status, v)
 }
 
 func (s *Server) replayIdempotent(w http.ResponseWriter, req *request, k, bodyHash string) {

@@ -30,6 +30,11 @@ type API struct {
 	IdempotencyTTL time.Duration `yaml:"idempotency_ttl"`
 	// MaxBodyBytes bounds request bodies (default 65536).
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// AuthFailuresPerMinute is how many failed authentications (wrong
+	// token, missing or wrong signature) one client address may make per
+	// minute before every request from it is refused with 429 for the
+	// rest of the minute (default 20; shared by replicas).
+	AuthFailuresPerMinute int `yaml:"auth_failures_per_minute"`
 }
 
 // APIClient is one caller of the connector API, for example one Descope
@@ -44,7 +49,9 @@ type APIClient struct {
 	// TokenHash is "sha256:<hex>" of the token.
 	TokenHash string `yaml:"token_hash"`
 	// HMACSecret, when set, requires the x-descope-webhook-s256 header
-	// (base64 HMAC-SHA256 of the raw body) on every request with a body.
+	// (base64 HMAC-SHA256 of the raw body, of the empty body when there is
+	// none) on every request, and refuses a signed body that would create
+	// a second session within api.idempotency_ttl (docs/connector.md).
 	HMACSecret string `yaml:"hmac_secret"`
 	// RateLimit is the number of requests allowed per minute (default 300).
 	RateLimit int `yaml:"rate_limit"`
@@ -220,6 +227,9 @@ func (a API) problems() []string {
 	if a.MaxBodyBytes < 1024 {
 		add("api.max_body_bytes", "%d is below 1024", a.MaxBodyBytes)
 	}
+	if a.AuthFailuresPerMinute < 1 {
+		add("api.auth_failures_per_minute", "%d must be at least 1", a.AuthFailuresPerMinute)
+	}
 	return p
 }
 
@@ -266,6 +276,9 @@ func (a *API) applyDefaults() {
 	dur(&a.IdempotencyTTL, 24*time.Hour)
 	if a.MaxBodyBytes == 0 {
 		a.MaxBodyBytes = 64 << 10
+	}
+	if a.AuthFailuresPerMinute == 0 {
+		a.AuthFailuresPerMinute = 20
 	}
 }
 

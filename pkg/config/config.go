@@ -43,6 +43,14 @@ type Config struct {
 type Log struct {
 	Format string `yaml:"format"` // text | json
 	Level  string `yaml:"level"`  // debug | info | warn | error
+	// ClientAddress is how audit lines record the client's address: full,
+	// truncated (its /24 or /48 network; the default) or hashed (a keyed
+	// hash under ClientAddressKey, linking one address's lines without
+	// keeping it).
+	ClientAddress string `yaml:"client_address"`
+	// ClientAddressKey (base64, at least 32 bytes) keys the hashed
+	// addresses; required with hashed, shared by every replica.
+	ClientAddressKey string `yaml:"client_address_key"`
 }
 
 // Storage chooses the shared state backend.
@@ -229,6 +237,14 @@ type Client struct {
 	// this client to answer without a new one (default 0 for journey
 	// liveid: every authentication checks the face; unset for others).
 	FaceMaxAge *time.Duration `yaml:"face_max_age"`
+	// AllowedOrigins are the web origins (scheme://host[:port]) from which
+	// browser code of this client may call the token, userinfo,
+	// revocation and introspection endpoints (CORS). Empty: none.
+	AllowedOrigins []string `yaml:"allowed_origins"`
+	// ResourceServer lets this client introspect access tokens issued to
+	// any client (RFC 7662); every other client introspects only its own.
+	// A pure resource server needs no redirect_uris.
+	ResourceServer bool `yaml:"resource_server"`
 }
 
 // Demo configures the built-in demo relying party at /demo.

@@ -86,6 +86,15 @@ clients:
 		{"onekosmos needs tenant", "dev: true\nidv: {type: onekosmos}\n", []string{"idv.onekosmos.tenant_dns: required", "idv.onekosmos.license_key: required", "idv.onekosmos.dvc_id: required"}},
 		{"bad key", "dev: true\nkeys: {crypto_key: short}\n", []string{"keys.crypto_key: must be base64 of at least 32 bytes"}},
 		{"bad risk", "dev: true\nrisk: {trusted_proxies: [nope], rules: {new_device: panic, deny_countries: [usa]}}\n", []string{"risk.trusted_proxies[0]", `risk.rules.new_device: "panic" is not one of`, "risk.rules.deny_countries[0]"}},
+		{"public resource server", "dev: true\nclients:\n  - id: rs\n    token_auth_method: none\n    resource_server: true\n", []string{"clients[0].resource_server: a resource server must authenticate"}},
+		{"bad allowed origins", "issuer: https://idv.example\nclients:\n  - id: spa\n    token_auth_method: none\n    redirect_uris: [https://app.example/cb]\n    allowed_origins: [https://app.example/path, \"https://*.example\", http://app.example]\n", []string{
+			`clients[0].allowed_origins[0]: "https://app.example/path" is not an origin`,
+			`clients[0].allowed_origins[1]: "https://*.example" is not an origin`,
+			`clients[0].allowed_origins[2]: "http://app.example" must use https outside dev`,
+		}},
+		{"hashed addresses without a key", "dev: true\nlog: {client_address: hashed}\n", []string{"log.client_address_key: required when log.client_address is hashed"}},
+		{"unknown address mode", "dev: true\nlog: {client_address: everything}\n", []string{`log.client_address: "everything" is not one of full, truncated, hashed`}},
+		{"short metrics token", "dev: true\nmetrics: {token: short}\n", []string{"metrics.token: too short"}},
 		{"demo client missing", "dev: true\ndemo: {enabled: true, client_id: nobody}\n", []string{`demo.client_id: "nobody" is not a configured client`}},
 	}
 	for _, tt := range tests {
@@ -97,6 +106,17 @@ clients:
 			}
 		})
 	}
+}
+
+func TestResourceServerNeedsNoRedirectURIs(t *testing.T) {
+	c, err := Parse("t.yaml", []byte("dev: true\nclients:\n  - id: rs\n    secret: s\n    resource_server: true\n"))
+	require.NoError(t, err)
+	require.True(t, c.Clients[0].ResourceServer)
+}
+
+func TestDevAllowsPlainHTTPWebhooksAndPublicMetrics(t *testing.T) {
+	_, err := Parse("t.yaml", []byte("dev: true\napi:\n  webhooks:\n    endpoints:\n      - url: http://localhost:9000/in\n        secret: s\n"))
+	require.NoError(t, err)
 }
 
 func TestCheckSecret(t *testing.T) {

@@ -148,6 +148,7 @@ func (c *Config) ApplyDefaults() {
 	c.Issuer = strings.TrimRight(c.Issuer, "/")
 	def(&c.Log.Format, "text")
 	def(&c.Log.Level, "info")
+	def(&c.Log.ClientAddress, "truncated")
 	def(&c.Storage.Type, "memory")
 	def(&c.IDV.Type, "simulator")
 	def(&c.IDV.Simulator.Client, "http")

@@ -1,6 +1,9 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+	"net/url"
+)
 
 // TLS serves HTTPS directly from certificate files, reloaded when they
 // change. Leave both empty behind a TLS-terminating proxy.
@@ -35,11 +38,15 @@ func (c *Config) TokenSlots(cpus int) int {
 	return 0
 }
 
-// Metrics configures the Prometheus endpoint.
+// Metrics configures the Prometheus endpoint. Outside dev it is never
+// public: set Listen (an internal address), Token, or both.
 type Metrics struct {
 	// Listen serves /metrics on its own address (e.g. 127.0.0.1:9090);
 	// empty serves it at /metrics on the main listener.
 	Listen string `yaml:"listen"`
+	// Token, when set, is the bearer token a scraper must send
+	// (Authorization: Bearer <token>) wherever /metrics is served.
+	Token string `yaml:"token"`
 }
 
 func (l *Limits) applyDefaults() {
@@ -66,6 +73,17 @@ func (c *Config) servingProblems() []string {
 	}
 	if c.Limits.TokenConcurrency < -1 {
 		p = append(p, "limits.token_concurrency: use -1 (no limit), 0 (automatic) or a positive number")
+	}
+	switch m := c.Metrics; {
+	case m.Token != "" && len(m.Token) < 16:
+		p = append(p, "metrics.token: too short: use at least 16 random characters (openssl rand -hex 32)")
+	case !c.Dev && m.Listen == "" && m.Token == "":
+		p = append(p, "metrics: /metrics would be public on the main listener; outside dev set metrics.listen (a separate, internal address) or metrics.token (a bearer token the scraper sends)")
+	}
+	for i, e := range c.API.Webhooks.Endpoints {
+		if u, err := url.Parse(e.URL); err == nil && u.Scheme == "http" && !c.Dev {
+			p = append(p, fmt.Sprintf("api.webhooks.endpoints[%d].url: %q must use https outside dev: events carry names and birth dates", i, e.URL))
+		}
 	}
 	return p
 }

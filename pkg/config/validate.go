@@ -32,6 +32,11 @@ func (c *Config) problems() []string {
 	}
 	oneOf(add, "log.format", c.Log.Format, "text", "json")
 	oneOf(add, "log.level", c.Log.Level, "debug", "info", "warn", "error")
+	oneOf(add, "log.client_address", c.Log.ClientAddress, "full", "truncated", "hashed")
+	if c.Log.ClientAddress == "hashed" && c.Log.ClientAddressKey == "" {
+		add("log.client_address_key", "required when log.client_address is hashed (base64 of 32 random bytes: openssl rand -base64 32), the same on every replica")
+	}
+	key32(add, "log.client_address_key", c.Log.ClientAddressKey, false)
 	oneOf(add, "storage.type", c.Storage.Type, "memory", "redis")
 	if c.Storage.Type == "redis" && len(c.Storage.Redis.Addrs) == 0 {
 		add("storage.redis.addrs", "at least one Redis address is required when storage.type is redis")
@@ -103,8 +108,20 @@ func (c *Config) problems() []string {
 				add(f+".jwks", "the client's public key set is required for private_key_jwt")
 			}
 		}
-		if len(cl.RedirectURIs) == 0 {
+		if len(cl.RedirectURIs) == 0 && !cl.ResourceServer {
 			add(f+".redirect_uris", "at least one redirect URI is required")
+		}
+		for j, o := range cl.AllowedOrigins {
+			u, err := url.Parse(o)
+			switch {
+			case err != nil || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil || strings.Contains(o, "*"):
+				add(fmt.Sprintf("%s.allowed_origins[%d]", f, j), "%q is not an origin: write scheme://host[:port], no path, no wildcard", o)
+			case u.Scheme != "https" && !c.Dev:
+				add(fmt.Sprintf("%s.allowed_origins[%d]", f, j), "%q must use https outside dev", o)
+			}
+		}
+		if cl.ResourceServer && cl.TokenAuthMethod == "none" {
+			add(f+".resource_server", "a resource server must authenticate: set a secret or private_key_jwt, not token_auth_method none")
 		}
 		for j, r := range cl.RedirectURIs {
 			u, err := url.Parse(r)

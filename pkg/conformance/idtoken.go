@@ -96,7 +96,7 @@ func (e *env) verifyIDToken(ctx context.Context, raw string, want idTokenWant) (
 	if want.Client.ID == "" {
 		want.Client = e.cfg.Client
 	}
-	jws, err := jose.ParseSigned(raw, signingAlgs)
+	jws, err := jose.ParseSignedCompact(raw, signingAlgs)
 	if err != nil {
 		return nil, fmt.Errorf("id_token is not a JWS with an asymmetric algorithm: %w", err)
 	}

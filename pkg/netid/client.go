@@ -47,6 +47,16 @@ func (r *Resolver) Client(req *http.Request) Client {
 	return c
 }
 
+// Addr resolves only the caller's address, exactly as Client does, without
+// the GeoIP lookup: cheap enough for every log line and rate limit.
+func (r *Resolver) Addr(req *http.Request) netip.Addr {
+	peer, _ := parsePeer(req.RemoteAddr)
+	if peer.IsValid() && r.trusts(peer) {
+		return r.forwarded(req.Header, peer).addr
+	}
+	return peer
+}
+
 // hop is the client as the forwarding headers describe it, with the proto
 // and host of the request it made (empty when no header says).
 type hop struct {

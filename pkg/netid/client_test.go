@@ -176,6 +176,9 @@ func runClientCases(t *testing.T, cases []clientCase) {
 			if got.Network != Network(got.IP) {
 				t.Errorf("Network = %q, want %q", got.Network, Network(got.IP))
 			}
+			if addr := r.Addr(req); addr != got.IP {
+				t.Errorf("Addr = %s, Client.IP = %s: they must agree", addr, got.IP)
+			}
 		})
 	}
 }

@@ -154,6 +154,33 @@ func (l *Limiter) Allow(ctx context.Context, key string) (ok bool, retryAfter ti
 	return false, end.Sub(now), nil
 }
 
+// Blocked reports, without counting an event, whether key has used up its
+// limit in the current window, and how long until the window ends. Use it
+// with Allow counting only failures: once a key has failed limit times,
+// Blocked refuses it before it is checked again. If the store fails,
+// Blocked reports false (fail open), like Allow.
+func (l *Limiter) Blocked(ctx context.Context, key string) (blocked bool, retryAfter time.Duration) {
+	if l.bypass() != nil {
+		return false, 0
+	}
+	now := l.now()
+	idx := now.UnixNano() / int64(l.window)
+	sctx, cancel := context.WithTimeout(ctx, l.timeout)
+	raw, err := l.st.Get(sctx, l.storeKey(key, idx))
+	cancel()
+	if err != nil {
+		if !errors.Is(err, storage.ErrNotFound) && ctx.Err() == nil {
+			l.fail(fmt.Errorf("%w: %w", ErrNotEnforced, err))
+		}
+		return false, 0
+	}
+	n, err := strconv.ParseInt(string(raw), 10, 64)
+	if err != nil || n < int64(l.limit) {
+		return false, 0
+	}
+	return true, time.Unix(0, (idx+1)*int64(l.window)).Sub(now)
+}
+
 // storeKey names the counter of key in window idx. Keys that are long or
 // contain characters with a meaning to the store (such as braces, Redis
 // Cluster hash tags) are replaced by their SHA-256, so callers may pass

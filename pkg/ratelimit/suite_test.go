@@ -35,6 +35,30 @@ func runSuite(t *testing.T, newStore func(t *testing.T) storage.Store) {
 			t.Fatalf("retry after %v, want 30m (the rest of the hour)", retry)
 		}
 	})
+	t.Run("blocked after limit failures, without counting", func(t *testing.T) {
+		l := ratelimit.New(newStore(t), "fail", 2, time.Hour, ratelimit.WithClock(fixed))
+		ctx := context.Background()
+		for i := range 5 {
+			if blocked, _ := l.Blocked(ctx, "mallory"); blocked {
+				t.Fatalf("check %d: blocked before any failure", i)
+			}
+		}
+		for i := range 2 {
+			if _, _, err := l.Allow(ctx, "mallory"); err != nil {
+				t.Fatal(err)
+			}
+			blocked, retry := l.Blocked(ctx, "mallory")
+			if blocked != (i == 1) {
+				t.Fatalf("after %d failures: blocked=%v", i+1, blocked)
+			}
+			if blocked && retry != 30*time.Minute {
+				t.Fatalf("retry after %v, want 30m", retry)
+			}
+		}
+		if blocked, _ := l.Blocked(ctx, "alice"); blocked {
+			t.Fatal("another key is not blocked")
+		}
+	})
 	t.Run("keys and prefixes are independent", func(t *testing.T) {
 		st := newStore(t)
 		a := ratelimit.New(st, "a", 1, time.Hour, ratelimit.WithClock(fixed))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"strings"
+	"sync"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -13,8 +14,15 @@ import (
 var _ storage.Scanner = (*Store)(nil)
 
 // Scan implements storage.Scanner with SCAN over the keys under the
-// store's prefix (on every master of a cluster), reading each by its type.
+// store's prefix (on every master of a cluster, at once), reading each by
+// its type. f is called for one key at a time, as on every backend.
 func (s *Store) Scan(ctx context.Context, f func(key string, value []byte) error) error {
+	var mu sync.Mutex
+	call := func(k string, v []byte) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return f(k, v)
+	}
 	scan := func(ctx context.Context, c goredis.UniversalClient) error {
 		it := c.Scan(ctx, 0, s.prefix+"*", 500).Iterator()
 		for it.Next(ctx) {
@@ -24,7 +32,7 @@ func (s *Store) Scan(ctx context.Context, f func(key string, value []byte) error
 				return wrap(err)
 			}
 			if ok {
-				if err := f(strings.TrimPrefix(k, s.prefix), v); err != nil {
+				if err := call(strings.TrimPrefix(k, s.prefix), v); err != nil {
 					return err
 				}
 			}

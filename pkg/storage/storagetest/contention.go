@@ -84,7 +84,7 @@ func testConsumeContention(t *testing.T, s storage.Store) {
 				return err
 			}
 			if string(v) != "single-use" {
-				return fmt.Errorf("Consume = %q", v)
+				return fmt.Errorf("consume returned %q, want \"single-use\"", v)
 			}
 			mu.Lock()
 			seen++
