@@ -1,12 +1,14 @@
 package policy
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/idbridge/idbridge/pkg/stepup"
+	"github.com/idbridge/idbridge/pkg/storage/memory"
 )
 
 // twentyRules is a 20-rule policy of the kinds administrators write, none
@@ -69,5 +71,71 @@ func BenchmarkDecide20Rules(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		p.Decide(c)
+	}
+}
+
+// BenchmarkDecideDuringReload decides on every core while another
+// goroutine keeps storing and loading new 20-rule versions (each reload
+// parses, type-checks and compiles the whole policy): compare with
+// BenchmarkDecideParallel to see what reloading costs a decision.
+func BenchmarkDecideDuringReload(b *testing.B) {
+	benchParallel(b, true)
+}
+
+// BenchmarkDecideParallel decides on every core with no reload.
+func BenchmarkDecideParallel(b *testing.B) {
+	benchParallel(b, false)
+}
+
+func benchParallel(b *testing.B, reload bool) {
+	st := memory.New()
+	defer st.Close()
+	ctx := context.Background()
+	store := NewStore(st, Options{}, quiet())
+	v, err := store.Seed(ctx, twentyRules())
+	if err != nil {
+		b.Fatal(err)
+	}
+	first, err := store.Compile(v)
+	if err != nil {
+		b.Fatal(err)
+	}
+	live := NewLive(store, first, time.Millisecond, quiet())
+	stop := make(chan struct{})
+	reloads := 0
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; reload; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			src := append(twentyRules(), fmt.Sprintf("# %d\n", i)...)
+			if _, err := store.Apply(ctx, src, "bench", ""); err != nil {
+				b.Error(err)
+				return
+			}
+			if changed, err := live.Refresh(ctx); err != nil || !changed {
+				b.Errorf("refresh: %v %v", changed, err)
+				return
+			}
+			reloads++
+		}
+	}()
+	c := benchContext()
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			live.Current().Decide(c)
+		}
+	})
+	b.StopTimer()
+	close(stop)
+	<-done
+	if reload {
+		b.ReportMetric(float64(reloads), "reloads")
 	}
 }

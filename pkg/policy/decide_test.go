@@ -153,7 +153,10 @@ func TestDecideOrderAndSections(t *testing.T) {
 		reasons []stepup.Reason
 	}{
 		{name: "first match wins over later matches", ctx: func(c *Context) { c.Signals.DeviceKnown = false }, rule: "trusted-office", want: stepup.Allow},
-		{name: "second rule when the first does not hold", ctx: func(c *Context) { c.Signals.DeviceKnown = false; c.Signals.Location, c.Signals.Last.Location = newYork, newYork },
+		{name: "second rule when the first does not hold", ctx: func(c *Context) {
+			c.Signals.DeviceKnown = false
+			c.Signals.Location, c.Signals.Last.Location = newYork, newYork
+		},
 			rule: "new-device", want: stepup.LiveID, reasons: []stepup.Reason{"new_device_face"}},
 		{name: "reason defaults to policy_rule", ctx: func(c *Context) { c.Signals.Location, c.Signals.Last.Location = newYork, newYork },
 			rule: "never-reached-for-new-devices", want: stepup.Deny, reasons: []stepup.Reason{stepup.ReasonPolicyRule}},
