@@ -9,7 +9,6 @@ import (
 	zop "github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/idbridge/idbridge/pkg/config"
-	"github.com/idbridge/idbridge/pkg/stepup"
 )
 
 // client adapts a configured relying party to zitadel's Client.
@@ -18,8 +17,6 @@ type client struct {
 	loginURL   func(string) string
 	idTokenTTL time.Duration
 	jwks       *jose.JSONWebKeySet
-	// rules is the client's own risk policy (nil: the journey core's).
-	rules *stepup.Rules
 }
 
 var _ zop.Client = (*client)(nil)

@@ -41,7 +41,7 @@ func (p *Provider) demands(a *authRequest) journey.Demands {
 		ACREssential: a.ACREssential,
 		Fresh:        slices.Contains(a.Prompt, zoidc.PromptLogin),
 		FaceMaxAge:   cl.cfg.FaceMaxAge,
-		Rules:        cl.rules,
+		ClientID:     a.ClientID,
 	}
 	if p.needsIAL2(a) {
 		d.RequiredIAL = 2

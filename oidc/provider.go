@@ -140,13 +140,6 @@ func New(d Deps) (*Provider, error) {
 	}
 	for _, c := range d.Config.Clients {
 		cl := &client{cfg: c, idTokenTTL: d.Config.Tokens.IDToken, loginURL: func(id string) string { return PathLogin + "?id=" + id }}
-		if c.Risk != nil {
-			r := c.Risk.StepUp(d.Config.Assurance.MaxVerificationAge)
-			if err := r.Validate(); err != nil {
-				return nil, fmt.Errorf("client %s: risk: %w", c.ID, err)
-			}
-			cl.rules = &r
-		}
 		if c.JWKS != "" {
 			var set jose.JSONWebKeySet
 			if err := json.Unmarshal([]byte(c.JWKS), &set); err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/idbridge/idbridge/pkg/journey"
 	"github.com/idbridge/idbridge/pkg/metrics"
 	"github.com/idbridge/idbridge/pkg/netid"
+	"github.com/idbridge/idbridge/pkg/policy"
 	"github.com/idbridge/idbridge/pkg/ratelimit"
 	"github.com/idbridge/idbridge/pkg/seal"
 	"github.com/idbridge/idbridge/pkg/storage"
@@ -45,6 +46,8 @@ type app struct {
 	metrics  *metrics.Metrics
 	netid    *netid.Resolver
 	api      *api.Server
+	// policy is the live step-up policy, following the shared store.
+	policy *policy.Live
 	// self reaches idbridge's own URL (in-process simulator, demo).
 	self *http.Client
 }
@@ -103,8 +106,11 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, err
 		return nil, err
 	}
 	a.netid = resolver
+	if a.policy, err = buildPolicy(ctx, cfg, a.store, log); err != nil {
+		return nil, err
+	}
 	a.journey, err = journey.New(journey.Options{
-		Users: repo, Rules: cfg.Risk.Rules.StepUp(cfg.Assurance.MaxVerificationAge),
+		Users: repo, Rules: cfg.Risk.Rules.StepUp(cfg.Assurance.MaxVerificationAge), Policy: a.policy,
 		MaxVerificationAge: cfg.Assurance.MaxVerificationAge, Locate: resolver.Locate, Logger: log,
 	})
 	if err != nil {
@@ -125,6 +131,7 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, err
 	// Every owner of records about a person, for Forget.
 	a.journey.Register("oidc", a.provider)
 	a.journey.Register("api", a.api)
+	a.journey.Register("policy", a.policy.Store())
 	initCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	if err := a.provider.Init(initCtx); err != nil {
@@ -236,7 +243,7 @@ func (a *app) Close() error { return a.store.Close() }
 // owner.
 func (a *app) keyspaces() []storage.Keyspace {
 	var all []storage.Keyspace
-	for _, ks := range [][]storage.Keyspace{users.Keyspaces, oidc.Keyspaces, api.Keyspaces, ratelimit.Keyspaces} {
+	for _, ks := range [][]storage.Keyspace{users.Keyspaces, oidc.Keyspaces, api.Keyspaces, ratelimit.Keyspaces, policy.Keyspaces} {
 		all = append(all, ks...)
 	}
 	return all
@@ -246,6 +253,7 @@ func (a *app) keyspaces() []storage.Keyspace {
 // of the signing keys for metrics.
 func (a *app) Run(ctx context.Context) {
 	go a.provider.Run(ctx)
+	go a.policy.Run(ctx)
 	go func() {
 		if err := a.api.Run(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("connector API background work stopped", "error", err)

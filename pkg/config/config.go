@@ -33,6 +33,8 @@ type Config struct {
 	API API `yaml:"api"`
 	// Risk configures risk-based step-up (risk.go).
 	Risk Risk `yaml:"risk"`
+	// Admin configures the policy administration page (admin.go).
+	Admin Admin `yaml:"admin"`
 	// TLS, Limits and Metrics configure serving (serving.go).
 	TLS     TLS     `yaml:"tls"`
 	Limits  Limits  `yaml:"limits"`

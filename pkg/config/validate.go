@@ -138,6 +138,7 @@ func (c *Config) problems() []string {
 	}
 	p = append(p, c.API.problems()...)
 	p = append(p, c.Risk.problems()...)
+	p = append(p, c.adminProblems()...)
 	p = append(p, c.servingProblems()...)
 	if c.Demo.Enabled && !seen[c.Demo.ClientID] {
 		add("demo.client_id", "%q is not a configured client", c.Demo.ClientID)

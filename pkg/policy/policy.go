@@ -88,6 +88,10 @@ func (p *Policy) section(client string) *section {
 	return p.global
 }
 
+// Current returns p: a policy is a source of itself that never changes
+// (journey.PolicySource).
+func (p *Policy) Current() *Policy { return p }
+
 // WithVersion returns a copy of p stored as version n.
 func (p *Policy) WithVersion(n int) *Policy {
 	c := *p
