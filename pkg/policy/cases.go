@@ -16,7 +16,7 @@ import (
 // Facts describe a request in the words of a policy's variables, for test
 // cases and previews. Absent fields describe a returning person: known,
 // enrolled, verified (IAL2, 30 days ago), on a known device and network,
-// in the same country as last time (two hours ago), with a fresh SSO
+// in the same country as last time (two hours ago: since_last_login), with a fresh SSO
 // session, through an auto client, at noon UTC on a Wednesday.
 type Facts struct {
 	ClientID          string        `yaml:"client_id" json:"client_id,omitempty"`
@@ -32,6 +32,7 @@ type Facts struct {
 	CountryChanged    bool          `yaml:"country_changed" json:"country_changed,omitempty"`
 	TravelKmh         float64       `yaml:"travel_kmh" json:"travel_kmh,omitempty"`
 	FirstLogin        bool          `yaml:"first_login" json:"first_login,omitempty"`
+	SinceLastLogin    time.Duration `yaml:"since_last_login" json:"since_last_login,omitempty"`
 	HasSession        *bool         `yaml:"has_session" json:"has_session,omitempty"`
 	SessionAge        time.Duration `yaml:"session_age" json:"session_age,omitempty"`
 	ACRRequested      []string      `yaml:"acr_requested" json:"acr_requested,omitempty"`
@@ -80,11 +81,15 @@ func (f Facts) Context() Context {
 		s.IAL = *f.IALLevel
 	}
 	if !f.FirstLogin {
-		s.Last = &stepup.Sighting{At: now.Add(-2 * time.Hour), Network: "203.0.113.0/24", Location: stepup.Location{Country: last}}
+		since := f.SinceLastLogin
+		if since <= 0 {
+			since = 2 * time.Hour
+		}
+		s.Last = &stepup.Sighting{At: now.Add(-since), Network: "203.0.113.0/24", Location: stepup.Location{Country: last}}
 		if f.TravelKmh > 0 {
 			// Along the equator, so that the distance is exactly the speed
-			// times the two hours.
-			deg := f.TravelKmh * 2 / (2 * math.Pi * 6371.0088 / 360)
+			// times the time since.
+			deg := f.TravelKmh * since.Hours() / (2 * math.Pi * 6371.0088 / 360)
 			s.Last.Location.HasCoords, s.Location.HasCoords = true, true
 			s.Location.Lon = math.Mod(deg, 360)
 			if s.Location.Lon > 180 {
