@@ -177,4 +177,3 @@ func TestPolicyTestCommand(t *testing.T) {
 	require.ErrorContains(t, err, "1 of 1 cases do not hold")
 	require.Contains(t, out, "FAIL  demo open: deny by close-demo (closed_for_maintenance)\n      decision deny, want allow")
 }
-
