@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/sessions"
 
 	"github.com/idbridge/idbridge/oidc"
+	"github.com/idbridge/idbridge/pkg/admin"
 	"github.com/idbridge/idbridge/pkg/api"
 	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/demo"
@@ -48,6 +49,8 @@ type app struct {
 	api      *api.Server
 	// policy is the live step-up policy, following the shared store.
 	policy *policy.Live
+	// admin is the policy administration page (nil: not configured).
+	admin *admin.Server
 	// self reaches idbridge's own URL (in-process simulator, demo).
 	self *http.Client
 }
@@ -136,6 +139,11 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, err
 	defer cancel()
 	if err := a.provider.Init(initCtx); err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
+	}
+	if cfg.Admin.Enabled {
+		if a.admin, err = buildAdmin(cfg, a, hk, bk); err != nil {
+			return nil, err
+		}
 	}
 	if cfg.Demo.Enabled {
 		for _, c := range cfg.Clients {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/idbridge/idbridge/pkg/admin"
 	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/policy"
 	"github.com/idbridge/idbridge/pkg/storage"
@@ -61,4 +62,17 @@ func buildPolicy(ctx context.Context, cfg *config.Config, st storage.Store, log 
 		log.Warn("loading the stored policy", "error", err)
 	}
 	return live, nil
+}
+
+// buildAdmin builds the policy administration page; hk and bk are the
+// session keys, shared by replicas, that sign its cookie.
+func buildAdmin(cfg *config.Config, a *app, hk, bk []byte) (*admin.Server, error) {
+	secret := ""
+	for _, c := range cfg.Clients {
+		if c.ID == cfg.Admin.ClientID {
+			secret = c.Secret
+		}
+	}
+	return admin.New(admin.Deps{Config: cfg.Admin, Issuer: cfg.Issuer, ClientSecret: secret, HTTPClient: a.self,
+		HashKey: hk, BlockKey: bk, Policy: a.policy, Journey: a.journey, Logger: a.log})
 }

@@ -41,6 +41,14 @@ func writeFile(t *testing.T, name, text string) string {
 	return p
 }
 
+// sharedKeys gives a replica the keys every replica shares in
+// production (and redisConfig's).
+func sharedKeys(c *config.Config) {
+	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
+	c.PersonData.Keys, c.PersonData.HashKey = []string{"k1:" + key}, key
+	c.Keys.CryptoKey, c.Session.HashKey, c.Session.BlockKey = key, key, key
+}
+
 // policyCLI runs `idbridge policy args...` and returns what it printed
 // (logs aside).
 func policyCLI(t *testing.T, args ...string) (string, error) {
@@ -57,14 +65,8 @@ func policyCLI(t *testing.T, args ...string) (string, error) {
 func TestPolicyReachesEveryReplica(t *testing.T) {
 	srv := redistest.Start(t)
 	refresh := 250 * time.Millisecond
-	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
-	fast := func(c *config.Config) {
-		c.Risk.PolicyRefresh = refresh
-		// Replicas share their keys, as in production.
-		c.PersonData.Keys, c.PersonData.HashKey = []string{"k1:" + key}, key
-		c.Keys.CryptoKey, c.Session.HashKey, c.Session.BlockKey = key, key, key
-	}
-	replicas := []*doors{startDoors(t, srv.Addr(), fast), startDoors(t, srv.Addr(), fast)}
+	fast := func(c *config.Config) { c.Risk.PolicyRefresh = refresh }
+	replicas := []*doors{startDoors(t, srv.Addr(), sharedKeys, fast), startDoors(t, srv.Addr(), sharedKeys, fast)}
 	for _, d := range replicas {
 		go d.a.policy.Run(t.Context())
 	}
