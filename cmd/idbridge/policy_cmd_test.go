@@ -111,7 +111,8 @@ func TestPolicyReachesEveryReplica(t *testing.T) {
 	}
 
 	out, err = policyCLI(t, "apply", writeFile(t, "bad.yaml", "rules:\n  - when: country > 3\n    action: stepup\n"), "--config", cfgPath)
-	require.Error(t, err)
+	require.Error(t, err, out)
+	require.NotContains(t, out, "stored version")
 	require.Contains(t, err.Error(), `line 2: rules[0]: action "stepup" is not one of allow, liveid, idv, deny`)
 	require.Contains(t, err.Error(), "line 2: rules[0]: `country > 3`: found no matching overload")
 	time.Sleep(2 * refresh)
