@@ -14,6 +14,7 @@ import (
 
 	"github.com/idbridge/idbridge/oidc"
 	"github.com/idbridge/idbridge/pkg/api"
+	"github.com/idbridge/idbridge/pkg/audit"
 	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/demo"
 	"github.com/idbridge/idbridge/pkg/idv"
@@ -105,7 +106,7 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, err
 	a.netid = resolver
 	a.journey, err = journey.New(journey.Options{
 		Users: repo, Rules: cfg.Risk.Rules.StepUp(cfg.Assurance.MaxVerificationAge),
-		MaxVerificationAge: cfg.Assurance.MaxVerificationAge, Locate: resolver.Locate, Logger: log,
+		MaxVerificationAge: cfg.Assurance.MaxVerificationAge, Locate: resolver.Locate, Logger: log, AuditAttr: audit.Attr,
 	})
 	if err != nil {
 		return nil, err

@@ -49,7 +49,7 @@ func (s *Server) evaluateRisk(ctx context.Context, req *request) (int, any, erro
 	for _, r := range res.Reasons {
 		reasons = append(reasons, string(r))
 	}
-	s.log.LogAttrs(ctx, slog.LevelInfo, "risk decision", slog.String("audit", "risk.evaluate"),
+	s.audit.Event(ctx, "risk.evaluate",
 		slog.String("client", req.client.ID), slog.String("decision", string(res.Decision)),
 		slog.String("risk_level", res.RiskLevel), slog.Any("reasons", reasons), slog.Bool("user_known", person.User != nil))
 	return http.StatusOK, map[string]any{

@@ -95,6 +95,9 @@ type Options struct {
 	Locate func(ip netip.Addr) netid.Client
 	Logger *slog.Logger
 	Now    func() time.Time
+	// AuditAttr is the client-address attribute audit lines carry for the
+	// request ctx belongs to (nil: none); cmd passes audit.Attr.
+	AuditAttr func(ctx context.Context) slog.Attr
 }
 
 // Core is the journey core. Build it once with New and hand it to every
@@ -106,6 +109,7 @@ type Core struct {
 	locate  func(ip netip.Addr) netid.Client
 	log     *slog.Logger
 	now     func() time.Time
+	audit   func(ctx context.Context) slog.Attr
 	erasers []namedEraser
 }
 
@@ -134,7 +138,10 @@ func New(o Options) (*Core, error) {
 	if o.Locate == nil {
 		o.Locate = func(ip netip.Addr) netid.Client { return (*netid.Resolver)(nil).Locate(ip) }
 	}
-	return &Core{users: o.Users, rules: o.Rules, maxAge: o.MaxVerificationAge, locate: o.Locate, log: o.Logger, now: o.Now}, nil
+	if o.AuditAttr == nil {
+		o.AuditAttr = func(context.Context) slog.Attr { return slog.Attr{} }
+	}
+	return &Core{users: o.Users, rules: o.Rules, maxAge: o.MaxVerificationAge, locate: o.Locate, log: o.Logger, now: o.Now, audit: o.AuditAttr}, nil
 }
 
 // Users is the person store the core decides over.
