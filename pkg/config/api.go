@@ -49,9 +49,11 @@ type APIClient struct {
 	// TokenHash is "sha256:<hex>" of the token.
 	TokenHash string `yaml:"token_hash"`
 	// HMACSecret, when set, requires the x-descope-webhook-s256 header
-	// (base64 HMAC-SHA256 of the raw body, of the empty body when there is
-	// none) on every request, and refuses a signed body that would create
-	// a second session within api.idempotency_ttl (docs/connector.md).
+	// (base64 HMAC-SHA256 of the JSON payload, of the empty body when
+	// there is none) on every request, and refuses a signed body that
+	// would create a second session within api.idempotency_ttl unless it
+	// carries the idempotency key it was first sent with
+	// (docs/connector.md).
 	HMACSecret string `yaml:"hmac_secret"`
 	// RateLimit is the number of requests allowed per minute (default 300).
 	RateLimit int `yaml:"rate_limit"`
