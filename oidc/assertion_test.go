@@ -16,7 +16,10 @@ import (
 	"github.com/idbridge/idbridge/pkg/idv/simulator"
 )
 
-func TestPrivateKeyJWTClientAndAssertionReplay(t *testing.T) {
+// jwtClientHarness is a harness with the private_key_jwt client jwt-rp and
+// the signer of its registered key.
+func jwtClientHarness(t *testing.T) (*harness, jose.Signer) {
+	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	require.NoError(t, err)
 	jwks, err := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: key.Public(), KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
@@ -24,6 +27,11 @@ func TestPrivateKeyJWTClientAndAssertionReplay(t *testing.T) {
 	h := newHarnessWith(t, "  - id: jwt-rp\n    token_auth_method: private_key_jwt\n    jwks: '"+string(jwks)+"'\n    redirect_uris: [https://rp.example/cb]\n")
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key}, (&jose.SignerOptions{}).WithHeader("kid", "k1"))
 	require.NoError(t, err)
+	return h, signer
+}
+
+func TestPrivateKeyJWTClientAndAssertionReplay(t *testing.T) {
+	h, signer := jwtClientHarness(t)
 	assertion := func(jti string) string {
 		s, err := jwt.Signed(signer).Claims(map[string]any{"iss": "jwt-rp", "sub": "jwt-rp", "aud": []string{h.srv.URL, h.srv.URL + PathToken},
 			"jti": jti, "iat": time.Now().Unix(), "exp": time.Now().Add(time.Minute).Unix()}).Serialize()
@@ -79,13 +87,7 @@ func TestPrivateKeyJWTClientAndAssertionReplay(t *testing.T) {
 // the token endpoint's URL, which is what a relying party such as
 // Descope's custom provider with "Private Key" authentication may send.
 func TestClientAssertionAudiences(t *testing.T) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	require.NoError(t, err)
-	jwks, err := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: key.Public(), KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
-	require.NoError(t, err)
-	h := newHarnessWith(t, "  - id: jwt-rp\n    token_auth_method: private_key_jwt\n    jwks: '"+string(jwks)+"'\n    redirect_uris: [https://rp.example/cb]\n")
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key}, (&jose.SignerOptions{}).WithHeader("kid", "k1"))
-	require.NoError(t, err)
+	h, signer := jwtClientHarness(t)
 	tests := []struct {
 		name string
 		aud  any
