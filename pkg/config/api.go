@@ -25,8 +25,8 @@ type API struct {
 	// RecordTTL is how long session and challenge records stay readable
 	// after creation (default 24h); it must outlast idv.session_ttl.
 	RecordTTL time.Duration `yaml:"record_ttl"`
-	// IdempotencyTTL is how long an Idempotency-Key answer is replayed
-	// (default 24h).
+	// IdempotencyTTL is how long an idempotency key's answer is replayed,
+	// and a signed body refused as a replay (default 24h).
 	IdempotencyTTL time.Duration `yaml:"idempotency_ttl"`
 	// MaxBodyBytes bounds request bodies (default 65536).
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
