@@ -149,7 +149,7 @@ func (p *oauthProvider) callback(back landing, state, nonce, verifier string) de
 // in the JWKS endpoint, and its issuer and expiry; it returns the claims.
 func verifyIDToken(t testing.TB, issuer, raw string) map[string]any {
 	t.Helper()
-	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256, jose.ES256})
+	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.RS256, jose.ES256})
 	require.NoError(t, err)
 	resp, err := http.Get(issuer + "/jwks")
 	require.NoError(t, err)
