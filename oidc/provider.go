@@ -147,6 +147,10 @@ func New(d Deps) (*Provider, error) {
 			}
 			cl.rules = &r
 		}
+		var err error
+		if cl.idTokenClaims, err = c.IDTokenClaims.Request(); err != nil {
+			return nil, fmt.Errorf("client %s: id_token_claims: %w", c.ID, err)
+		}
 		if c.JWKS != "" {
 			var set jose.JSONWebKeySet
 			if err := json.Unmarshal([]byte(c.JWKS), &set); err != nil {
