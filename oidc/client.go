@@ -8,6 +8,7 @@ import (
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
 	zop "github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/idbridge/idbridge/pkg/claims"
 	"github.com/idbridge/idbridge/pkg/config"
 )
 
@@ -17,6 +18,9 @@ type client struct {
 	loginURL   func(string) string
 	idTokenTTL time.Duration
 	jwks       *jose.JSONWebKeySet
+	// idTokenClaims are the claims of ID tokens whose request has none
+	// (nil: only what scopes give).
+	idTokenClaims *claims.Request
 }
 
 var _ zop.Client = (*client)(nil)

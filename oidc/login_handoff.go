@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -126,11 +127,11 @@ func (p *Provider) loginHandoff(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.PostFormValue("answer") != "continue" {
-		p.log.InfoContext(ctx, "audit", "audit", "handoff.refused", "auth_request", h.AuthRequest)
+		p.audit.Event(ctx, "handoff.refused", slog.String("auth_request", h.AuthRequest))
 		p.render(w, r, http.StatusOK, "handoff.html", map[string]any{"Refused": true})
 		return
 	}
-	p.log.InfoContext(ctx, "audit", "audit", "handoff.confirmed", "auth_request", h.AuthRequest)
+	p.audit.Event(ctx, "handoff.confirmed", slog.String("auth_request", h.AuthRequest))
 	http.Redirect(w, r, h.URL, http.StatusSeeOther)
 }
 

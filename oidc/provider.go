@@ -140,6 +140,10 @@ func New(d Deps) (*Provider, error) {
 	}
 	for _, c := range d.Config.Clients {
 		cl := &client{cfg: c, idTokenTTL: d.Config.Tokens.IDToken, loginURL: func(id string) string { return PathLogin + "?id=" + id }}
+		var err error
+		if cl.idTokenClaims, err = c.IDTokenClaims.Request(); err != nil {
+			return nil, fmt.Errorf("client %s: id_token_claims: %w", c.ID, err)
+		}
 		if c.JWKS != "" {
 			var set jose.JSONWebKeySet
 			if err := json.Unmarshal([]byte(c.JWKS), &set); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/idbridge/idbridge/oidc"
 	"github.com/idbridge/idbridge/pkg/admin"
 	"github.com/idbridge/idbridge/pkg/api"
+	"github.com/idbridge/idbridge/pkg/audit"
 	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/demo"
 	"github.com/idbridge/idbridge/pkg/idv"
@@ -114,7 +115,7 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, err
 	}
 	a.journey, err = journey.New(journey.Options{
 		Users: repo, Rules: cfg.Risk.Rules.StepUp(cfg.Assurance.MaxVerificationAge), Policy: a.policy,
-		MaxVerificationAge: cfg.Assurance.MaxVerificationAge, Locate: resolver.Locate, Logger: log,
+		MaxVerificationAge: cfg.Assurance.MaxVerificationAge, Locate: resolver.Locate, Logger: log, AuditAttr: audit.Attr,
 	})
 	if err != nil {
 		return nil, err

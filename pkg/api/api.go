@@ -1,8 +1,9 @@
 // Package api is idbridge's connector API and webhooks: the small JSON API
 // a Descope flow calls through its HTTP connector (start an identity
 // verification or a LiveID step-up, read the result, evaluate login risk,
-// erase a person), the inbound Descope event hook that can start a
-// verification, and the signed outbound events (idv.completed, idv.failed,
+// erase a person), the inbound Descope audit webhook and user events
+// (which can start a verification or a step-up, or record a login in the
+// person's risk history), and the signed outbound events (idv.completed, idv.failed,
 // stepup.completed) delivered at least once through the durable outbox of
 // the shared storage.Store.
 //

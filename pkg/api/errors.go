@@ -53,7 +53,7 @@ var (
 	ErrNotEnrolled      = &Error{Status: 409, Code: "not_enrolled", Message: "the user has no enrolled face: run an identity verification first"}
 	ErrInProgress       = &Error{Status: 409, Code: "request_in_progress", Message: "a request with this Idempotency-Key is still being processed"}
 	ErrReplayed         = &Error{Status: 409, Code: "replayed_event", Message: "this event was already received"}
-	ErrReplayedRequest  = &Error{Status: 409, Code: "replayed_request", Message: "this signed body already created a session; send it with the same Idempotency-Key to get that answer again, or add a unique member (such as request_id) to start another"}
+	ErrReplayedRequest  = &Error{Status: 409, Code: "replayed_request", Message: "this signed body already created a session; to get that answer again send it with the idempotency key it was first sent with, to start another give the body a new idempotency_key"}
 	ErrTooLarge         = &Error{Status: 413, Code: "request_too_large", Message: "the request body is too large"}
 	ErrContentType      = &Error{Status: 415, Code: "unsupported_media_type", Message: "send Content-Type: application/json"}
 	ErrIdempotencyReuse = &Error{Status: 422, Code: "idempotency_key_reused", Message: "this Idempotency-Key was used with a different request body"}

@@ -89,7 +89,7 @@ func (s *Server) evaluateRisk(ctx context.Context, req *request) (int, any, erro
 	}
 	plan := s.journey.Decide(d, person, sess, o)
 	out := riskAnswer(plan, person)
-	s.log.LogAttrs(ctx, slog.LevelInfo, "risk decision", slog.String("audit", "risk.evaluate"),
+	s.audit.Event(ctx, "risk.evaluate",
 		slog.String("client", req.client.ID), slog.String("decision", string(plan.Risk.Decision)),
 		slog.String("risk_level", plan.Risk.RiskLevel), slog.Any("reasons", out["reasons"]), slog.Bool("user_known", person.User != nil),
 		slog.Int("policy_version", plan.Policy), slog.String("rule", plan.Rule))

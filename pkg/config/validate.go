@@ -135,6 +135,9 @@ func (c *Config) problems() []string {
 		if !slices.Contains(cl.Scopes, "openid") {
 			add(f+".scopes", "must include openid")
 		}
+		if _, err := cl.IDTokenClaims.Request(); err != nil {
+			add(f+".id_token_claims", "%v; use a set name (identity_assurance) or the id_token member of a claims request", err)
+		}
 	}
 	p = append(p, c.API.problems()...)
 	p = append(p, c.Risk.problems()...)

@@ -101,6 +101,9 @@ type Options struct {
 	Locate func(ip netip.Addr) netid.Client
 	Logger *slog.Logger
 	Now    func() time.Time
+	// AuditAttr is the client-address attribute audit lines carry for the
+	// request ctx belongs to (nil: none); cmd passes audit.Attr.
+	AuditAttr func(ctx context.Context) slog.Attr
 }
 
 // PolicySource gives the step-up policy in force; *policy.Live is one,
@@ -122,6 +125,7 @@ type Core struct {
 	locate  func(ip netip.Addr) netid.Client
 	log     *slog.Logger
 	now     func() time.Time
+	audit   func(ctx context.Context) slog.Attr
 	erasers []namedEraser
 }
 
@@ -153,7 +157,10 @@ func New(o Options) (*Core, error) {
 	if o.Policy == nil {
 		o.Policy = policy.Static(o.Rules)
 	}
-	return &Core{users: o.Users, rules: o.Rules, policy: o.Policy, maxAge: o.MaxVerificationAge, locate: o.Locate, log: o.Logger, now: o.Now}, nil
+	if o.AuditAttr == nil {
+		o.AuditAttr = func(context.Context) slog.Attr { return slog.Attr{} }
+	}
+	return &Core{users: o.Users, rules: o.Rules, policy: o.Policy, maxAge: o.MaxVerificationAge, locate: o.Locate, log: o.Logger, now: o.Now, audit: o.AuditAttr}, nil
 }
 
 // Users is the person store the core decides over.
