@@ -97,7 +97,7 @@ func (p *Provider) plan(ctx context.Context, a *authRequest, person journey.Pers
 	p.metrics.StepUp(string(plan.Risk.Decision))
 	p.audit.Event(ctx, "stepup.decision", slog.String("client_id", a.ClientID), slog.String("auth_request", a.ID),
 		slog.String("decision", string(plan.Risk.Decision)), slog.String("check", string(plan.Check)), slog.String("risk", plan.Risk.RiskLevel),
-		slog.String("reasons", strings.Join(a.Reasons, ",")))
+		slog.String("reasons", strings.Join(a.Reasons, ",")), slog.Int("policy_version", plan.Policy), slog.String("rule", plan.Rule))
 	return plan
 }
 

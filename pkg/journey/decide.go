@@ -96,22 +96,20 @@ type Plan struct {
 // known (an identifier typed on the identification page).
 //
 // The live policy in force decides (Options.Policy): every front door
-// decides by the same version. The decision is written to the audit log
-// (audit=stepup.policy, naming the version and the rule) and its context,
-// anonymised, to the recent contexts previews replay.
+// decides by the same version, which the plan names with the rule that
+// matched; the front door writes the decision's audit line (OIDC
+// stepup.decision, the connector API risk.evaluate) with them. The
+// context, anonymised, goes to the recent contexts previews replay.
 func (c *Core) Decide(d Demands, p Person, s *Session, o Origin) Plan {
 	ctx := c.policyContext(d, p, s, o)
 	pol := c.policy.Current()
 	dec := pol.Decide(ctx)
 	c.recent.Add(ctx)
 	plan := c.plan(d, p, s, dec)
-	attrs := []slog.Attr{slog.String("audit", "stepup.policy"), slog.String("client_id", d.ClientID),
-		slog.Int("policy_version", dec.Version), slog.String("rule", dec.Rule), slog.String("decision", string(dec.Decision)),
-		slog.String("check", string(plan.Check)), slog.String("reasons", reasonList(dec.Reasons))}
 	if dec.Err != nil {
-		c.log.LogAttrs(context.Background(), slog.LevelError, "policy rule failed; it decided, failing closed", append(attrs, slog.String("error", dec.Err.Error()))...)
-	} else {
-		c.log.LogAttrs(context.Background(), slog.LevelInfo, "audit", attrs...)
+		c.log.LogAttrs(context.Background(), slog.LevelError, "policy rule failed; it decided, failing closed",
+			slog.String("client_id", d.ClientID), slog.Int("policy_version", dec.Version), slog.String("rule", dec.Rule),
+			slog.String("decision", string(dec.Decision)), slog.String("error", dec.Err.Error()))
 	}
 	return plan
 }
