@@ -128,7 +128,11 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, err
 	if err != nil {
 		return nil, err
 	}
-	a.api, err = api.New(api.Deps{Config: cfg.API, Issuer: cfg.Issuer, Store: a.store, Journey: a.journey, Verifier: verifier, Logger: log, Sealer: sealer, NetID: resolver, LogConfig: cfg.Log})
+	auditLog, err := audit.New(log, cfg.Log, resolver)
+	if err != nil {
+		return nil, err
+	}
+	a.api, err = api.New(api.Deps{Config: apiOptions(cfg.API), Issuer: cfg.Issuer, Store: a.store, Journey: a.journey, Verifier: verifier, Logger: log, Sealer: sealer, NetID: resolver, Audit: auditLog})
 	if err != nil {
 		return nil, err
 	}

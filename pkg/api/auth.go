@@ -12,8 +12,6 @@ import (
 	"mime"
 	"net/http"
 	"strings"
-
-	"github.com/idbridge/idbridge/pkg/config"
 )
 
 // SignatureHeader is the Descope connector's HMAC header: base64 of
@@ -27,7 +25,7 @@ const SignatureHeader = "x-descope-webhook-s256"
 // by: insignificant white space changes nothing).
 type request struct {
 	*http.Request
-	client  config.APIClient
+	client  Caller
 	body    []byte
 	compact []byte
 }
@@ -77,19 +75,19 @@ func (s *Server) authed(h handler) http.Handler {
 // authenticate finds the configured client whose token the request
 // carries. Every client is compared, so timing does not tell which
 // prefix of which token matched.
-func (s *Server) authenticate(r *http.Request) (config.APIClient, error) {
+func (s *Server) authenticate(r *http.Request) (Caller, error) {
 	token := r.Header.Get("X-API-Key")
 	if a := r.Header.Get("Authorization"); token == "" && a != "" {
 		scheme, t, ok := strings.Cut(a, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") {
-			return config.APIClient{}, ErrInvalidToken.With("use the Bearer scheme or X-API-Key")
+			return Caller{}, ErrInvalidToken.With("use the Bearer scheme or X-API-Key")
 		}
 		token = strings.TrimSpace(t)
 	}
 	if token == "" {
-		return config.APIClient{}, ErrUnauthorized
+		return Caller{}, ErrUnauthorized
 	}
-	var found config.APIClient
+	var found Caller
 	ok := false
 	for _, c := range s.cfg.Clients {
 		if c.CheckToken(token) && !ok {
@@ -97,7 +95,7 @@ func (s *Server) authenticate(r *http.Request) (config.APIClient, error) {
 		}
 	}
 	if !ok {
-		return config.APIClient{}, ErrInvalidToken
+		return Caller{}, ErrInvalidToken
 	}
 	return found, nil
 }

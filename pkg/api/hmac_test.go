@@ -6,7 +6,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/storage"
 )
 
@@ -14,7 +13,7 @@ import (
 // request, bodiless ones over the empty body (finding: a POST without a
 // body passed on the bearer token alone).
 func TestHMACCoversEveryRequest(t *testing.T) {
-	e := newEnv(t, nil, withConfig(func(c *config.API) { c.Clients[2].AllowForget = true }))
+	e := newEnv(t, nil, withConfig(func(c *Options) { c.Clients[2].AllowForget = true }))
 	key := []string{"X-API-Key", tokenHMAC}
 	signed := func(body string) []string { return append(key, SignatureHeader, Sign(hmacKey, []byte(body))) }
 	tests := []struct {

@@ -5,7 +5,6 @@ import (
 	"errors"
 
 	"github.com/idbridge/idbridge/pkg/claims"
-	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/idv"
 )
 
@@ -13,9 +12,9 @@ import (
 // namespace of the hook owner (api.hooks.owner), and adds what it did to
 // out. An error is a fault (the event may be sent again); a person it
 // cannot act on is a reason in out.
-type hookAction func(s *Server, ctx context.Context, rule config.HookRule, ev hookEvent, out map[string]any) error
+type hookAction func(s *Server, ctx context.Context, rule HookRule, ev hookEvent, out map[string]any) error
 
-// hookActions are the actions rules may name (config.HookActions).
+// hookActions are the actions rules may name.
 var hookActions = map[string]hookAction{
 	"start_idv":    (*Server).hookStartIDV,
 	"start_stepup": (*Server).hookStartStepUp,
@@ -26,7 +25,7 @@ var hookActions = map[string]hookAction{
 // registration: user.created), unless the rule skips verified people. The
 // owner reads its result; a flow that sent the event synchronously sends
 // the person to session_url.
-func (s *Server) hookStartIDV(ctx context.Context, rule config.HookRule, ev hookEvent, out map[string]any) error {
+func (s *Server) hookStartIDV(ctx context.Context, rule HookRule, ev hookEvent, out map[string]any) error {
 	owner := s.cfg.Hooks.Owner
 	if rule.UnlessVerified {
 		person, err := s.personFor(ctx, owner, ev.UserIdentifier)
@@ -51,7 +50,7 @@ func (s *Server) hookStartIDV(ctx context.Context, rule config.HookRule, ev hook
 // hookStartStepUp starts a LiveID face challenge for an enrolled person
 // (before login: user.login.started). Someone unknown or not enrolled is
 // a reason, not an error: the event is not sent again for them.
-func (s *Server) hookStartStepUp(ctx context.Context, rule config.HookRule, ev hookEvent, out map[string]any) error {
+func (s *Server) hookStartStepUp(ctx context.Context, rule HookRule, ev hookEvent, out map[string]any) error {
 	ip, _ := origin{IP: ev.IP}.check()
 	rec, err := s.startChallenge(ctx, s.cfg.Hooks.Owner, ev.UserIdentifier, ip, "")
 	switch {
@@ -74,7 +73,7 @@ func (s *Server) hookStartStepUp(ctx context.Context, rule config.HookRule, ev h
 // idbridge would be: the network and country of the event's address and
 // the time. The risk policy then knows them. Nothing is recorded for an
 // unknown person or an event without a valid address.
-func (s *Server) hookRecordLogin(ctx context.Context, rule config.HookRule, ev hookEvent, out map[string]any) error {
+func (s *Server) hookRecordLogin(ctx context.Context, rule HookRule, ev hookEvent, out map[string]any) error {
 	ip, err := origin{IP: ev.IP}.check()
 	if err != nil || ip == "" {
 		out["reason"] = "the event carries no IP address to record"

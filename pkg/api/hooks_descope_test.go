@@ -9,8 +9,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/idbridge/idbridge/pkg/config"
 )
 
 // sample reads a Descope event body from testdata/descope (README.md there
@@ -61,8 +59,8 @@ func TestDescopeEventShapes(t *testing.T) {
 
 // descopeRules: registration verifies, a login about to start steps up,
 // a login that succeeded teaches the risk policy.
-func descopeRules(c *config.API) {
-	c.Hooks.Rules = []config.HookRule{
+func descopeRules(c *Options) {
+	c.Hooks.Rules = []HookRule{
 		{Event: "UserCreated", Action: "start_idv", UnlessVerified: true},
 		{Event: "user.login.started", Action: "start_stepup"},
 		{Event: "LoginSucceed", Action: "record_login"},

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/storage"
 )
 
@@ -138,12 +137,12 @@ func (s *Server) actOnHook(ctx context.Context, ev hookEvent) (map[string]any, e
 
 // matchRule returns the first rule for ev: its event names ev's type or
 // the sender's own name for it, without case; "*" matches all.
-func matchRule(rules []config.HookRule, ev hookEvent) (config.HookRule, bool) {
+func matchRule(rules []HookRule, ev hookEvent) (HookRule, bool) {
 	for _, r := range rules {
 		name := strings.TrimSpace(r.Event)
 		if name == "*" || (ev.Type != "" && strings.EqualFold(name, ev.Type)) || (ev.Source != "" && strings.EqualFold(name, ev.Source)) {
 			return r, true
 		}
 	}
-	return config.HookRule{}, false
+	return HookRule{}, false
 }
