@@ -15,7 +15,7 @@ func apiOptions(c config.API) api.Options {
 			MaxAttempts: c.Webhooks.MaxAttempts, Backoff: c.Webhooks.Backoff, MaxBackoff: c.Webhooks.MaxBackoff,
 			Timeout: c.Webhooks.Timeout, Lease: c.Webhooks.Lease, Interval: c.Webhooks.Interval, EventTTL: c.Webhooks.EventTTL,
 		},
-		Hooks: api.Hooks{Secret: c.Hooks.Secret, Owner: c.Hooks.Owner, ReplayWindow: c.Hooks.ReplayWindow, RawTTL: c.Hooks.RawTTL},
+		Hooks:        api.Hooks{Secret: c.Hooks.Secret, Owner: c.Hooks.Owner, ReplayWindow: c.Hooks.ReplayWindow, RawTTL: c.Hooks.RawTTL},
 		PollInterval: c.PollInterval, RecordTTL: c.RecordTTL, IdempotencyTTL: c.IdempotencyTTL,
 		MaxBodyBytes: c.MaxBodyBytes, AuthFailuresPerMinute: c.AuthFailuresPerMinute,
 	}

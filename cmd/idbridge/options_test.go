@@ -34,7 +34,7 @@ func TestAPIOptionsCarryEverySetting(t *testing.T) {
 		Clients: []config.APIClient{{ID: "c", Token: "t", HMACSecret: "h", RateLimit: 1, AllowForget: true, IdentifierNamespace: "ns"}},
 		Webhooks: config.Webhooks{Endpoints: []config.WebhookEndpoint{{URL: "https://x", Secret: "s", Events: []string{"idv.completed"}}},
 			MaxAttempts: 1, Backoff: d, MaxBackoff: d, Timeout: d, Lease: d, Interval: d, EventTTL: d},
-		Hooks: config.Hooks{Secret: "s", Rules: []config.HookRule{{Event: "e", Action: "start_idv", UnlessVerified: true}}, Owner: "c", ReplayWindow: d, RawTTL: d},
+		Hooks:        config.Hooks{Secret: "s", Rules: []config.HookRule{{Event: "e", Action: "start_idv", UnlessVerified: true}}, Owner: "c", ReplayWindow: d, RawTTL: d},
 		PollInterval: d, RecordTTL: d, IdempotencyTTL: d, MaxBodyBytes: 1, AuthFailuresPerMinute: 1,
 	}
 	o := apiOptions(c)
