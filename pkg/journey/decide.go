@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/idbridge/idbridge/pkg/claims"
@@ -190,16 +189,6 @@ func (c *Core) Signals(d Demands, u *users.User, s *Session, o Origin) stepup.Si
 	return sig
 }
 
-func reasonList(rs []stepup.Reason) string {
-	var b strings.Builder
-	for i, r := range rs {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(string(r))
-	}
-	return b.String()
-}
 
 // effectiveMaxAge is the stricter of the request's max_age and the
 // client's face max age.
