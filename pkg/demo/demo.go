@@ -48,7 +48,7 @@ func New(cfg Config) (*Demo, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	page, err := template.ParseFS(templates.FS, "layout.html", "demo.html")
+	page, err := template.ParseFS(templates.FS, "demo_layout.html", "demo.html")
 	if err != nil {
 		return nil, err
 	}

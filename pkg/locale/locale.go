@@ -80,6 +80,25 @@ func (c *Catalog) Tags() []language.Tag { return slices.Clone(c.tags) }
 // IDs lists the message ids of one language, sorted.
 func (c *Catalog) IDs(t language.Tag) []string { return slices.Clone(c.ids[t]) }
 
+// Supports reports whether tag (BCP 47) matches a language of the catalog.
+func (c *Catalog) Supports(tag string) bool {
+	t, err := language.Parse(tag)
+	if err != nil {
+		return false
+	}
+	_, _, conf := c.matcher.Match(t)
+	return conf != language.No
+}
+
+// String lists the catalog's languages ("en, de, es, fr").
+func (c *Catalog) String() string {
+	s := make([]string, len(c.tags))
+	for i, t := range c.tags {
+		s[i] = t.String()
+	}
+	return strings.Join(s, ", ")
+}
+
 // Plural reports whether message id has plural forms: it is given a Count.
 func (c *Catalog) Plural(id string) bool { return c.plural[id] }
 
