@@ -255,6 +255,7 @@ func (p *Provider) Handler() http.Handler {
 	mux.HandleFunc(PathLogin+"/capture", p.loginCapture)
 	mux.HandleFunc(PathLogin+"/qr", p.loginQR)
 	mux.HandleFunc(PathLogin+"/handoff", p.loginHandoff)
+	mux.HandleFunc(PathLogin+"/cancel", p.loginCancel)
 	mux.HandleFunc("/static/", p.static)
 	mux.HandleFunc("/logged-out", p.loggedOut)
 	mux.Handle(PathToken, withCORS(withNoStore(p.withAssertionReplayCheck(http.HandlerFunc(p.token)))))

@@ -273,6 +273,18 @@ type FaceCheck struct {
 	Enrolled []byte
 }
 
+// Canceller is a Verifier that can end a session before the person
+// finishes it, so its hosted page stops accepting input. It is optional:
+// 1Kosmos documents no cancel call for document share sessions or
+// authenticator sessions (shared/onekosmos/FACTS.md, section 8), so the
+// 1Kosmos client does not implement it and a cancelled session expires
+// upstream by itself. Cancelling a session that already ended does
+// nothing; ErrNotFound for an unknown id.
+type Canceller interface {
+	CancelIDV(ctx context.Context, sessionID string) error
+	CancelLiveID(ctx context.Context, challengeID string) error
+}
+
 // Verifier is an identity verification service. Implementations are safe
 // for concurrent use.
 type Verifier interface {
