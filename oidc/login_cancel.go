@@ -48,17 +48,10 @@ func (p *Provider) loginCancel(w http.ResponseWriter, r *http.Request) {
 // with the 1Kosmos client the session is left to expire: nothing can
 // complete the login any more, which was claimed first.
 func (p *Provider) cancelVerification(ctx context.Context, a *authRequest) {
-	c, ok := p.verifier.(idv.Canceller)
-	if !ok || a.VerificationID == "" || a.VerificationID == captureMarker {
+	if a.VerificationID == "" || a.VerificationID == captureMarker {
 		return
 	}
-	var err error
-	if a.Journey == journeyLiveID {
-		err = c.CancelLiveID(ctx, a.VerificationID)
-	} else {
-		err = c.CancelIDV(ctx, a.VerificationID)
-	}
-	if err != nil && !errors.Is(err, idv.ErrNotFound) {
+	if _, err := idv.Cancel(ctx, p.verifier, a.Journey == journeyLiveID, a.VerificationID); err != nil {
 		p.log.WarnContext(ctx, "cancelling the verification", "error", err, "auth_request", a.ID)
 	}
 }

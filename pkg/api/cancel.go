@@ -97,17 +97,7 @@ func (s *Server) ended(rec session) (session, error) {
 // client the session is left to expire: its outcome no longer changes the
 // cancelled record.
 func (s *Server) cancelUpstream(ctx context.Context, rec session) {
-	c, ok := s.verifier.(idv.Canceller)
-	if !ok {
-		return
-	}
-	var err error
-	if rec.Kind == kindStepUp {
-		err = c.CancelLiveID(ctx, rec.UpstreamID)
-	} else {
-		err = c.CancelIDV(ctx, rec.UpstreamID)
-	}
-	if err != nil && !errors.Is(err, idv.ErrNotFound) {
+	if _, err := idv.Cancel(ctx, s.verifier, rec.Kind == kindStepUp, rec.UpstreamID); err != nil {
 		s.log.LogAttrs(ctx, slog.LevelWarn, "api upstream cancel failed", slog.String("session_id", rec.ID), slog.String("error", err.Error()))
 	}
 }

@@ -285,6 +285,26 @@ type Canceller interface {
 	CancelLiveID(ctx context.Context, challengeID string) error
 }
 
+// Cancel cancels the challenge (liveID) or proofing session id at v when v
+// is a Canceller, and reports whether it is. ErrNotFound counts as done:
+// there is nothing left to cancel.
+func Cancel(ctx context.Context, v Verifier, liveID bool, id string) (bool, error) {
+	c, ok := v.(Canceller)
+	if !ok {
+		return false, nil
+	}
+	var err error
+	if liveID {
+		err = c.CancelLiveID(ctx, id)
+	} else {
+		err = c.CancelIDV(ctx, id)
+	}
+	if errors.Is(err, ErrNotFound) {
+		err = nil
+	}
+	return true, err
+}
+
 // Verifier is an identity verification service. Implementations are safe
 // for concurrent use.
 type Verifier interface {
