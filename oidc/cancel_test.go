@@ -79,6 +79,8 @@ func TestCancelRefusesHostileAndMalformedInput(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, other.status, "another browser cannot end someone's login")
 	require.Nil(t, other.rpURL)
 	require.Equal(t, "other_browser", problemOf(other))
+	require.Contains(t, other.body, `id="client-name">Example Bank<`, "the page names the client as people know it")
+	require.NotContains(t, other.body, `id="cancel"`, "the login is not this browser's to cancel")
 
 	get := h.visit(h.browser, http.MethodGet, h.srv.URL+PathLogin+"/cancel?id="+url.QueryEscape(id), nil)
 	require.Equal(t, http.StatusMethodNotAllowed, get.status, "a link cannot cancel")

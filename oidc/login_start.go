@@ -31,7 +31,10 @@ func (p *Provider) boundRequest(w http.ResponseWriter, r *http.Request) (*authRe
 		return nil, false
 	}
 	if !here {
-		p.errorPage(w, r, http.StatusForbidden, problemOtherBrowser, "This login was started in another browser.", "Continue in the browser where you started signing in, or start again here.")
+		// The client is named and branded, with its home page as the way
+		// back; the login itself is not this browser's to cancel.
+		p.errorPageIn(w, r, p.frameFor(r, a.ClientID, a.UILocales), http.StatusForbidden, problemOtherBrowser,
+			"This login was started in another browser.", "Continue in the browser where you started signing in, or start again here.")
 		return nil, false
 	}
 	return a, true
