@@ -16,7 +16,10 @@ import (
 	"github.com/idbridge/idbridge/pkg/idv/simulator"
 )
 
-func TestPrivateKeyJWTClientAndAssertionReplay(t *testing.T) {
+// jwtClientHarness is a harness with the private_key_jwt client jwt-rp and
+// the signer of its registered key.
+func jwtClientHarness(t *testing.T) (*harness, jose.Signer) {
+	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	require.NoError(t, err)
 	jwks, err := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: key.Public(), KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
@@ -24,6 +27,11 @@ func TestPrivateKeyJWTClientAndAssertionReplay(t *testing.T) {
 	h := newHarnessWith(t, "  - id: jwt-rp\n    token_auth_method: private_key_jwt\n    jwks: '"+string(jwks)+"'\n    redirect_uris: [https://rp.example/cb]\n")
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key}, (&jose.SignerOptions{}).WithHeader("kid", "k1"))
 	require.NoError(t, err)
+	return h, signer
+}
+
+func TestPrivateKeyJWTClientAndAssertionReplay(t *testing.T) {
+	h, signer := jwtClientHarness(t)
 	assertion := func(jti string) string {
 		s, err := jwt.Signed(signer).Claims(map[string]any{"iss": "jwt-rp", "sub": "jwt-rp", "aud": []string{h.srv.URL, h.srv.URL + PathToken},
 			"jti": jti, "iat": time.Now().Unix(), "exp": time.Now().Add(time.Minute).Unix()}).Serialize()
@@ -72,4 +80,41 @@ func TestPrivateKeyJWTClientAndAssertionReplay(t *testing.T) {
 	status, body = push(pushed)
 	require.Equal(t, http.StatusUnauthorized, status, body)
 	require.Contains(t, body["error_description"], "already used")
+}
+
+// A client assertion names idbridge by its issuer or by the URL of the
+// endpoint it authenticates to: OIDC Core 9 says the audience SHOULD be
+// the token endpoint's URL, which is what a relying party such as
+// Descope's custom provider with "Private Key" authentication may send.
+func TestClientAssertionAudiences(t *testing.T) {
+	h, signer := jwtClientHarness(t)
+	tests := []struct {
+		name string
+		aud  any
+		ok   bool
+	}{
+		{"issuer", h.srv.URL, true},
+		{"token endpoint", h.srv.URL + PathToken, true},
+		{"token endpoint in a list", []string{"https://other.example", h.srv.URL + PathToken}, true},
+		{"PAR endpoint", h.srv.URL + PathPAR, true},
+		{"another server", "https://other.example/token", false},
+		{"idbridge's userinfo endpoint", h.srv.URL + PathUserinfo, false},
+		{"issuer with a trailing slash", h.srv.URL + "/", false},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			back := h.idvLogin(h.newBrowser(), authParams("jwt-rp"), simulator.CompleteOptions{})
+			a, err := jwt.Signed(signer).Claims(map[string]any{"iss": "jwt-rp", "sub": "jwt-rp", "aud": tt.aud,
+				"jti": "aud-" + string(rune('a'+i)), "iat": time.Now().Unix(), "exp": time.Now().Add(time.Minute).Unix()}).Serialize()
+			require.NoError(t, err)
+			status, body := postForm(t, h.srv.URL+PathToken, url.Values{"grant_type": {"authorization_code"}, "code": {back.Query().Get("code")},
+				"redirect_uri": {rpCallback}, "client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}, "client_assertion": {a}}, "", "", "")
+			if tt.ok {
+				require.Equal(t, http.StatusOK, status, "%v", body)
+				return
+			}
+			require.Equal(t, http.StatusUnauthorized, status, "%v", body)
+			require.Equal(t, "invalid_client", body["error"])
+		})
+	}
 }

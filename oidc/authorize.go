@@ -175,9 +175,21 @@ func (p *Provider) parseAuthorize(ctx context.Context, form url.Values, src requ
 		return fail(asOIDCError(err))
 	}
 	for _, pr := range ar.Prompt {
-		if !slices.Contains([]string{zoidc.PromptNone, zoidc.PromptLogin, zoidc.PromptConsent, zoidc.PromptSelectAccount}, pr) {
+		switch {
+		case slices.Contains(promptValuesSupported, pr):
+		case pr == zoidc.PromptSelectAccount:
+			// Initiating User Registration via OpenID Connect 1.0 section 7:
+			// a value not in prompt_values_supported is invalid_request.
+			return fail(zoidc.ErrInvalidRequest().WithDescription("prompt=select_account is not supported: a browser signs in one person, who proves who they are in the check (prompt_values_supported: none, login, consent)"))
+		default:
 			return fail(zoidc.ErrInvalidRequest().WithDescription("unknown prompt value %q", pr))
 		}
+	}
+	prompt := ar.Prompt
+	if slices.Contains(prompt, zoidc.PromptConsent) && !slices.Contains(prompt, zoidc.PromptLogin) {
+		// The person consents by completing a check for this client, on
+		// pages that name it: consent is never answered from the session.
+		prompt = append(slices.Clone(prompt), zoidc.PromptLogin)
 	}
 	if ar.CodeChallenge != "" && ar.CodeChallengeMethod != zoidc.CodeChallengeMethodS256 {
 		return fail(zoidc.ErrInvalidRequest().WithDescription("code_challenge_method must be S256"))
@@ -208,7 +220,7 @@ func (p *Provider) parseAuthorize(ctx context.Context, form url.Values, src requ
 		ID: newID(), CreatedAt: p.now(), ClientID: cl.cfg.ID, RedirectURI: to.redirectURI,
 		State: to.state, Nonce: ar.Nonce, Scopes: cl.allowScopes(ar.Scopes), ResponseType: ar.ResponseType,
 		ResponseMode: to.mode, CodeChallenge: ar.CodeChallenge, CodeChallengeMethod: ar.CodeChallengeMethod,
-		Prompt: ar.Prompt, MaxAge: maxAge, LoginHint: ar.LoginHint, HintAsserted: hintAsserted, HintSubject: hintSub,
+		Prompt: prompt, MaxAge: maxAge, LoginHint: ar.LoginHint, HintAsserted: hintAsserted, HintSubject: hintSub,
 		ACRValues: acrValues, ACREssential: acrEssential, Claims: rawClaims, UILocales: ar.UILocales.String(),
 	}
 	if e := checkRecordSize(a); e != nil {
@@ -216,6 +228,13 @@ func (p *Provider) parseAuthorize(ctx context.Context, form url.Values, src requ
 	}
 	return a, nil
 }
+
+// promptValuesSupported are the prompt values idbridge acts on: none
+// (answer from the SSO session or fail), login (a fresh check, never the
+// session) and consent (the same: the person's check for this client is
+// their consent; there is no separate consent page). A browser signs in
+// one person, so there is no account to select.
+var promptValuesSupported = []string{zoidc.PromptNone, zoidc.PromptLogin, zoidc.PromptConsent}
 
 func asOIDCError(err error) *zoidc.Error {
 	if e, ok := err.(*zoidc.Error); ok {

@@ -58,6 +58,8 @@ func TestAuthorizeErrorsGoBackWithStateAndIss(t *testing.T) {
 		{"public client without PKCE", authParams("pub"), "invalid_request", "PKCE"},
 		{"prompt none with others", authParams("rp", "prompt", "none login"), "invalid_request", ""},
 		{"unknown prompt", authParams("rp", "prompt", "dance"), "invalid_request", "prompt"},
+		{"prompt select_account", authParams("rp", "prompt", "login select_account"), "invalid_request", "prompt=select_account is not supported"},
+		{"implicit id_token grant", authParams("rp", "response_type", "id_token"), "unsupported_response_type", "code"},
 		{"bad max_age", authParams("rp", "max_age", "-3"), "invalid_request", ""},
 		{"bad response_mode", authParams("rp", "response_mode", "fragment"), "invalid_request", "response_mode"},
 		{"prompt none without session", authParams("rp", "prompt", "none"), "login_required", ""},

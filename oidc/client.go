@@ -8,8 +8,8 @@ import (
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
 	zop "github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/idbridge/idbridge/pkg/claims"
 	"github.com/idbridge/idbridge/pkg/config"
-	"github.com/idbridge/idbridge/pkg/stepup"
 )
 
 // client adapts a configured relying party to zitadel's Client.
@@ -18,8 +18,9 @@ type client struct {
 	loginURL   func(string) string
 	idTokenTTL time.Duration
 	jwks       *jose.JSONWebKeySet
-	// rules is the client's own risk policy (nil: the journey core's).
-	rules *stepup.Rules
+	// idTokenClaims are the claims of ID tokens whose request has none
+	// (nil: only what scopes give).
+	idTokenClaims *claims.Request
 }
 
 var _ zop.Client = (*client)(nil)

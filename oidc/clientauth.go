@@ -1,8 +1,13 @@
 package oidc
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
+	"time"
 
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
 	zop "github.com/zitadel/oidc/v3/pkg/op"
@@ -71,13 +76,46 @@ func (p *Provider) authenticateAssertion(r *http.Request, assertion, assertionTy
 	if assertion == "" {
 		return nil, zoidc.ErrInvalidClient().WithDescription("client_assertion is missing")
 	}
-	zc, err := zop.AuthorizePrivateJWTKey(zop.ContextWithIssuer(r.Context(), p.cfg.Issuer), assertion, p.op)
-	if err != nil {
+	v := zop.NewJWTProfileVerifier(&opStorage{p: p}, p.assertionAudience(assertion), time.Hour, time.Second)
+	req, err := zop.VerifyJWTAssertion(r.Context(), assertion, v)
+	var cl *client
+	if err == nil {
+		cl = p.clients[req.Issuer]
+	}
+	if cl == nil || cl.cfg.TokenAuthMethod != "private_key_jwt" {
 		return nil, zoidc.ErrInvalidClient().WithDescription("the client assertion is invalid: check its signature, iss, sub, aud and exp")
 	}
-	cl := p.clients[zc.GetID()]
 	if fid := r.PostForm.Get("client_id"); fid != "" && fid != cl.cfg.ID {
 		return nil, zoidc.ErrInvalidRequest().WithDescription("client_id differs from the client assertion's issuer")
 	}
 	return cl, nil
+}
+
+// assertionAudience is the value of a client assertion's aud that names
+// idbridge: its issuer, or the URL of an endpoint that takes client
+// authentication. OIDC Core 9 says the audience SHOULD be the token
+// endpoint's URL, RFC 7523 3 lets it identify the server, and RFC 9126 2
+// accepts the issuer, the token or the PAR endpoint; zitadel's verifier
+// knows only the issuer. The signature is checked after this.
+func (p *Provider) assertionAudience(assertion string) string {
+	parts := strings.Split(assertion, ".")
+	if len(parts) != 3 {
+		return p.cfg.Issuer
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return p.cfg.Issuer
+	}
+	var c struct {
+		Aud zoidc.Audience `json:"aud"`
+	}
+	if json.Unmarshal(payload, &c) != nil {
+		return p.cfg.Issuer
+	}
+	for _, own := range []string{p.cfg.Issuer, p.cfg.Issuer + PathToken, p.cfg.Issuer + PathPAR, p.cfg.Issuer + PathIntrospect} {
+		if slices.Contains(c.Aud, own) {
+			return own
+		}
+	}
+	return p.cfg.Issuer
 }

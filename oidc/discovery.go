@@ -51,7 +51,7 @@ func (p *Provider) buildDiscovery(ctx context.Context) ([]byte, error) {
 	doc["response_modes_supported"] = []string{"query", "form_post"}
 	doc["grant_types_supported"] = []string{"authorization_code", "refresh_token"}
 	doc["code_challenge_methods_supported"] = []string{"S256"}
-	doc["prompt_values_supported"] = []string{"none", "login", "consent", "select_account"}
+	doc["prompt_values_supported"] = promptValuesSupported
 	doc["id_token_signing_alg_values_supported"] = []string{"RS256", "ES256"}
 	doc["introspection_endpoint_auth_methods_supported"] = []string{"client_secret_basic", "client_secret_post", "private_key_jwt"}
 	// Advertise only what works: zitadel lists a device authorization

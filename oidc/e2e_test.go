@@ -68,6 +68,32 @@ func TestIDVLoginWithPKCETokenUserinfo(t *testing.T) {
 	require.Equal(t, fixture.Person.GivenName, vc["claims"].(map[string]any)["given_name"])
 	require.Equal(t, fixture.Person.GivenName, info.Claims["given_name"], "flat mirror for Descope attribute mapping")
 	require.Equal(t, "verified", info.Claims["idv_status"])
+	// How this sign-in was authenticated, for relying parties that map
+	// attributes from userinfo.
+	require.Equal(t, ACRIAL2, info.Claims["acr"])
+	require.ElementsMatch(t, []any{"face", "user"}, info.Claims["amr"])
+	require.EqualValues(t, c.AuthTime.AsTime().Unix(), info.Claims["auth_time"])
+}
+
+// A claims parameter replaces the client's default ID token claims.
+func TestClaimsParameterReplacesTheClientDefault(t *testing.T) {
+	h := newHarnessWith(t, `
+  - id: ida-rp
+    secret: ida-secret
+    id_token_claims: identity_assurance
+    redirect_uris: [https://rp.example/cb]
+`)
+	party := h.relyingParty("ida-rp", "ida-secret")
+	back := h.idvLogin(h.browser, authParams("ida-rp", "claims", `{"userinfo":{"given_name":null}}`), simulator.CompleteOptions{})
+	tokens, err := h.exchange(party, back.Query().Get("code"))
+	require.NoError(t, err)
+	require.NotContains(t, tokens.IDTokenClaims.Claims, "verified_claims")
+
+	back = h.idvLogin(h.newBrowser(), authParams("ida-rp"), simulator.CompleteOptions{Fixture: simulator.Fixtures()[1].Name})
+	tokens, err = h.exchange(party, back.Query().Get("code"))
+	require.NoError(t, err)
+	vc := tokens.IDTokenClaims.Claims["verified_claims"].(map[string]any)
+	require.Equal(t, simulator.Fixtures()[1].Person.FamilyName, vc["claims"].(map[string]any)["family_name"])
 }
 
 func TestCodeReplayIsRejectedAndRevokesTokens(t *testing.T) {

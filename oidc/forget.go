@@ -79,6 +79,7 @@ var Keyspaces = []storage.Keyspace{
 	{Prefix: "code-used:", Owner: "oidc"},
 	{Prefix: "at:", Owner: "oidc", Personal: true},
 	{Prefix: "rt:", Owner: "oidc", Personal: true},
+	{Prefix: "grant-index:", Owner: "oidc"},
 	{Prefix: "grant:", Owner: "oidc"},
 	{Prefix: "user-grants:", Owner: "oidc", Personal: true},
 	{Prefix: "sso:", Owner: "oidc", Personal: true},

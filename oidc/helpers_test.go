@@ -14,6 +14,7 @@ import (
 	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/journey"
 	"github.com/idbridge/idbridge/pkg/netid"
+	"github.com/idbridge/idbridge/pkg/policy"
 	"github.com/idbridge/idbridge/pkg/users"
 )
 
@@ -38,7 +39,10 @@ func tokenAlg(t *testing.T, jwt string) string {
 // provider's clock and resolver (nil: no GeoIP).
 func testJourney(t testing.TB, cfg *config.Config, repo *users.Repo, now func() time.Time, resolver *netid.Resolver) *journey.Core {
 	t.Helper()
-	j, err := journey.New(journey.Options{Users: repo, Rules: cfg.Risk.Rules.StepUp(cfg.Assurance.MaxVerificationAge),
+	global, clients := cfg.StepUpRules()
+	pol, err := policy.Parse(policy.Render(global, clients), policy.Options{Base: global})
+	require.NoError(t, err)
+	j, err := journey.New(journey.Options{Users: repo, Rules: global, Policy: pol,
 		MaxVerificationAge: cfg.Assurance.MaxVerificationAge, Locate: resolver.Locate, Now: now})
 	require.NoError(t, err)
 	return j

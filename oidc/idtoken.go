@@ -70,7 +70,7 @@ func (p *Provider) signIDToken(ctx context.Context, cl *client, f idTokenFacts) 
 	if err != nil {
 		return "", err
 	}
-	extra, err := p.claimsFor(ctx, f.Subject, f.Claims, f.Scopes, claims.IDToken)
+	extra, err := p.claimsFor(ctx, f.ClientID, f.Subject, f.Claims, f.Scopes, claims.IDToken)
 	if err != nil {
 		return "", err
 	}

@@ -59,6 +59,10 @@ func (p *Provider) loginCapture(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	live, err := p.journey.LiveIDRequest(r.Context(), person)
+	if err == nil && len(live.FaceImage) == 0 {
+		// Enrolled for the authenticator app only: no image to compare.
+		err = journey.ErrNotEnrolled
+	}
 	if err != nil {
 		p.journeyFailed(w, r, a, err)
 		return

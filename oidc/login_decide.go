@@ -2,6 +2,7 @@ package oidc
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -41,7 +42,7 @@ func (p *Provider) demands(a *authRequest) journey.Demands {
 		ACREssential: a.ACREssential,
 		Fresh:        slices.Contains(a.Prompt, zoidc.PromptLogin),
 		FaceMaxAge:   cl.cfg.FaceMaxAge,
-		Rules:        cl.rules,
+		ClientID:     a.ClientID,
 	}
 	if p.needsIAL2(a) {
 		d.RequiredIAL = 2
@@ -94,9 +95,9 @@ func (p *Provider) plan(ctx context.Context, a *authRequest, person journey.Pers
 	plan := p.journey.Decide(p.demands(a), person, sso.journeySession(), o)
 	a.Check, a.Risk, a.Reasons = string(plan.Check), string(plan.Risk.Decision), reasonStrings(plan.Risk.Reasons)
 	p.metrics.StepUp(string(plan.Risk.Decision))
-	p.log.InfoContext(ctx, "audit", "audit", "stepup.decision", "client_id", a.ClientID, "auth_request", a.ID,
-		"decision", string(plan.Risk.Decision), "check", string(plan.Check), "risk", plan.Risk.RiskLevel,
-		"reasons", strings.Join(a.Reasons, ","))
+	p.audit.Event(ctx, "stepup.decision", slog.String("client_id", a.ClientID), slog.String("auth_request", a.ID),
+		slog.String("decision", string(plan.Risk.Decision)), slog.String("check", string(plan.Check)), slog.String("risk", plan.Risk.RiskLevel),
+		slog.String("reasons", strings.Join(a.Reasons, ",")), slog.Int("policy_version", plan.Policy), slog.String("rule", plan.Rule))
 	return plan
 }
 

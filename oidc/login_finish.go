@@ -71,7 +71,9 @@ func (p *Provider) journeyFailed(w http.ResponseWriter, r *http.Request, a *auth
 	case errors.Is(err, journey.ErrVerificationFailed), errors.Is(err, journey.ErrDocumentTaken), errors.Is(err, journey.ErrOtherDocument),
 		errors.Is(err, journey.ErrLiveness), errors.Is(err, journey.ErrNoMatch):
 		p.failRequest(w, r, a, zoidc.ErrAccessDenied().WithDescription("%s", err.Error()))
-	case errors.Is(err, journey.ErrNotEnrolled), errors.Is(err, journey.ErrUnknownPerson):
+	case errors.Is(err, journey.ErrNotEnrolled):
+		p.failRequest(w, r, a, zoidc.ErrAccessDenied().WithDescription("%s", err.Error()))
+	case errors.Is(err, journey.ErrUnknownPerson):
 		p.failRequest(w, r, a, zoidc.ErrLoginRequired().WithDescription("the person is no longer known; start the login again"))
 	default:
 		p.unavailable(w, r, a, err)

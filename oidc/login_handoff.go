@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -133,11 +134,11 @@ func (p *Provider) loginHandoff(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.PostFormValue("answer") != "continue" {
-		p.log.InfoContext(ctx, "audit", "audit", "handoff.refused", "auth_request", h.AuthRequest)
+		p.audit.Event(ctx, "handoff.refused", slog.String("auth_request", h.AuthRequest))
 		p.render(w, r, http.StatusOK, "handoff.html", p.frameFor(r, h.ClientID, h.UILocales), map[string]any{"Refused": true})
 		return
 	}
-	p.log.InfoContext(ctx, "audit", "audit", "handoff.confirmed", "auth_request", h.AuthRequest)
+	p.audit.Event(ctx, "handoff.confirmed", slog.String("auth_request", h.AuthRequest))
 	http.Redirect(w, r, h.URL, http.StatusSeeOther)
 }
 

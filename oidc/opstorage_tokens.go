@@ -73,7 +73,13 @@ func refreshKey(token string) string {
 	return "rt:{" + hex.EncodeToString(h[:]) + "}"
 }
 
-func grantKey(authReqID string) string { return "grant:{" + authReqID + "}" }
+// grantKey indexes the tokens of one login (its grant), each until it
+// expires, so that revoking or forgetting reaches them and rotation does
+// not grow the index.
+func grantKey(authReqID string) string { return "grant-index:{" + authReqID + "}" }
+
+// legacyGrantKey is the set earlier versions kept that index in.
+func legacyGrantKey(authReqID string) string { return "grant:{" + authReqID + "}" }
 
 func grantOf(req zop.TokenRequest) grant {
 	switch r := req.(type) {
@@ -97,9 +103,8 @@ func (s *opStorage) putAccess(ctx context.Context, g grant, refreshID string) (*
 	if g.AuthReqID == "" {
 		err = s.p.store.Set(ctx, accessKey(at.ID), raw, s.p.cfg.Tokens.AccessToken)
 	} else {
-		// The token and its entry in the grant's revocation set go together.
-		ttl := s.p.grantLifetime(s.p.clients[g.ClientID])
-		err = s.p.store.SetAndAdd(ctx, accessKey(at.ID), raw, s.p.cfg.Tokens.AccessToken, grantKey(g.AuthReqID), "at:"+at.ID, ttl)
+		// The token and its entry in the grant's index go together.
+		_, err = s.p.store.SetAndIndex(ctx, accessKey(at.ID), raw, s.p.cfg.Tokens.AccessToken, grantKey(g.AuthReqID), "at:"+at.ID, at.ExpiresAt, 0)
 	}
 	if err != nil {
 		return nil, err
@@ -158,7 +163,7 @@ func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req zop.To
 	if g.AuthReqID == "" {
 		err = s.p.store.Set(ctx, refreshKey(newRefresh), raw, s.p.cfg.Tokens.RefreshToken)
 	} else {
-		err = s.p.store.SetAndAdd(ctx, refreshKey(newRefresh), raw, s.p.cfg.Tokens.RefreshToken, grantKey(g.AuthReqID), "rt:"+rt.ID, s.p.cfg.Tokens.RefreshToken)
+		_, err = s.p.store.SetAndIndex(ctx, refreshKey(newRefresh), raw, s.p.cfg.Tokens.RefreshToken, grantKey(g.AuthReqID), "rt:"+rt.ID, rt.ExpiresAt, 0)
 	}
 	if err != nil {
 		return "", "", time.Time{}, err
@@ -249,11 +254,16 @@ func isRefreshKey(s string) bool { return len(s) > 4 && s[:4] == "rt:{" }
 // deleteGrant deletes the tokens of one authorization request and their
 // index.
 func (p *Provider) deleteGrant(ctx context.Context, authReqID string) error {
-	members, err := p.store.SetMembers(ctx, grantKey(authReqID))
+	members, err := p.store.IndexMembers(ctx, grantKey(authReqID))
 	if err != nil {
 		return err
 	}
-	keys := []string{grantKey(authReqID)}
+	legacy, err := p.store.SetMembers(ctx, legacyGrantKey(authReqID))
+	if err != nil {
+		return err
+	}
+	members = append(members, legacy...)
+	keys := []string{grantKey(authReqID), legacyGrantKey(authReqID)}
 	for _, m := range members {
 		switch {
 		case len(m) > 3 && m[:3] == "at:":

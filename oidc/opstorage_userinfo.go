@@ -35,14 +35,20 @@ func (p *Provider) claimOptions(scopes []string) claims.Options {
 	}
 }
 
-// claimsFor builds the identity claims of one target: what the scopes and
-// the claims request (rawClaims) ask for and the user's record holds.
-func (p *Provider) claimsFor(ctx context.Context, sub, rawClaims string, scopes []string, target claims.Target) (map[string]any, error) {
+// claimsFor builds the identity claims of one target for clientID: what
+// the scopes and the claims request (rawClaims) ask for and the user's
+// record holds. An ID token of a request without claims gets the
+// client's default claims (clients[].id_token_claims), filtered by the
+// same rules.
+func (p *Provider) claimsFor(ctx context.Context, clientID, sub, rawClaims string, scopes []string, target claims.Target) (map[string]any, error) {
 	req, err := claims.ParseRequest(rawClaims)
 	if err != nil {
 		// Validated at /authorize; a stored request that no longer parses
 		// is a server fault.
 		return nil, fmt.Errorf("oidc: stored claims request unreadable: %w", err)
+	}
+	if cl := p.clients[clientID]; cl != nil && target == claims.IDToken {
+		req = req.OrDefault(cl.idTokenClaims)
 	}
 	id, err := p.identity(ctx, sub)
 	if err != nil {
@@ -52,8 +58,8 @@ func (p *Provider) claimsFor(ctx context.Context, sub, rawClaims string, scopes 
 }
 
 // appendClaims adds the claims of one target to userinfo.
-func (p *Provider) appendClaims(ctx context.Context, ui *zoidc.UserInfo, sub, rawClaims string, scopes []string, target claims.Target) error {
-	m, err := p.claimsFor(ctx, sub, rawClaims, scopes, target)
+func (p *Provider) appendClaims(ctx context.Context, ui *zoidc.UserInfo, clientID, sub, rawClaims string, scopes []string, target claims.Target) error {
+	m, err := p.claimsFor(ctx, clientID, sub, rawClaims, scopes, target)
 	if err != nil {
 		return err
 	}
@@ -84,17 +90,33 @@ func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, ui *zoidc.UserIn
 			ui.AppendClaims("acr", r.ACR)
 		}
 	}
-	return s.p.appendClaims(ctx, ui, req.GetSubject(), raw, scopes, claims.IDToken)
+	return s.p.appendClaims(ctx, ui, req.GetClientID(), req.GetSubject(), raw, scopes, claims.IDToken)
 }
 
-// SetUserinfoFromToken answers the userinfo endpoint.
+// SetUserinfoFromToken answers the userinfo endpoint: the identity
+// claims, and the acr, amr and auth_time of the authentication the token
+// came from. OIDC Core 5.3.2 lets userinfo carry any claim; these let a
+// relying party that maps attributes from userinfo (Descope does) tell
+// whether this sign-in included a face check.
 func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *zoidc.UserInfo, tokenID, subject, origin string) error {
 	at, err := s.loadAccess(ctx, tokenID)
 	if err != nil || at.Subject != subject || s.p.now().After(at.ExpiresAt) {
 		return errors.New("access token invalid or expired")
 	}
 	ui.Subject = at.Subject
-	return s.p.appendClaims(ctx, ui, at.Subject, at.Claims, at.Scopes, claims.UserInfo)
+	if err := s.p.appendClaims(ctx, ui, at.ClientID, at.Subject, at.Claims, at.Scopes, claims.UserInfo); err != nil {
+		return err
+	}
+	if at.ACR != "" {
+		ui.AppendClaims("acr", at.ACR)
+	}
+	if len(at.AMR) > 0 {
+		ui.AppendClaims("amr", at.AMR)
+	}
+	if !at.AuthTime.IsZero() {
+		ui.AppendClaims("auth_time", at.AuthTime.Unix())
+	}
+	return nil
 }
 
 func (s *opStorage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {

@@ -141,12 +141,9 @@ func New(d Deps) (*Provider, error) {
 	}
 	for _, c := range d.Config.Clients {
 		cl := &client{cfg: c, idTokenTTL: d.Config.Tokens.IDToken, loginURL: func(id string) string { return PathLogin + "?id=" + id }}
-		if c.Risk != nil {
-			r := c.Risk.StepUp(d.Config.Assurance.MaxVerificationAge)
-			if err := r.Validate(); err != nil {
-				return nil, fmt.Errorf("client %s: risk: %w", c.ID, err)
-			}
-			cl.rules = &r
+		var err error
+		if cl.idTokenClaims, err = c.IDTokenClaims.Request(); err != nil {
+			return nil, fmt.Errorf("client %s: id_token_claims: %w", c.ID, err)
 		}
 		if c.JWKS != "" {
 			var set jose.JSONWebKeySet

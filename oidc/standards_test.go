@@ -86,3 +86,29 @@ func TestIdentityAssuranceScopeReturnsDefaultVerifiedClaims(t *testing.T) {
 	require.NotEmpty(t, vc["claims"])
 	require.NotContains(t, vc["claims"], "document_number")
 }
+
+// prompt=consent is never answered from the SSO session: the person
+// consents by completing a check for the client (there is no separate
+// consent page), as OIDC Core 3.1.2.1 asks the OP to obtain consent before
+// returning information. Without consent the session answers silently.
+func TestPromptConsentRunsAFreshCheck(t *testing.T) {
+	h := newHarness(t)
+	back := h.idvLogin(h.browser, authParams("rp"), simulator.CompleteOptions{})
+	party := h.relyingParty("rp", "rp-secret")
+	first, err := h.exchange(party, back.Query().Get("code"))
+	require.NoError(t, err)
+
+	silent := h.authorize(h.browser, authParams("rp"))
+	require.NotNil(t, silent.rpURL, "the session answers a request without prompt")
+
+	h.clock.Advance(2 * time.Second)
+	wait := h.authorize(h.browser, authParams("rp", "prompt", "consent"))
+	require.Nil(t, wait.rpURL, "prompt=consent is not answered from the session")
+	require.Equal(t, http.StatusOK, wait.status, wait.body)
+	require.Equal(t, journeyLiveID, h.journeyOf(wait))
+	require.NoError(t, h.sim.CompleteLiveID(h.sessionOf(wait), simulator.LiveIDOptions{Match: true}))
+	again, err := h.exchange(party, h.finish(h.browser, wait).rpURL.Query().Get("code"))
+	require.NoError(t, err)
+	require.Equal(t, first.IDTokenClaims.Subject, again.IDTokenClaims.Subject)
+	require.True(t, again.IDTokenClaims.AuthTime.AsTime().After(first.IDTokenClaims.AuthTime.AsTime()), "a fresh check, not the session's")
+}

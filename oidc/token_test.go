@@ -147,9 +147,15 @@ func TestPKCEVerifierRules(t *testing.T) {
 // header, registered claims, at_hash and c_hash (OIDC Core 3.1.3.6), and
 // that a refreshed ID token states the same identity claims.
 func TestIDTokenFromCodeExchange(t *testing.T) {
-	h := newHarness(t)
-	for _, c := range []struct{ id, secret, alg string }{{"rp", "rp-secret", "RS256"}, {"es-rp", "es-secret", "ES256"}} {
-		t.Run(c.alg, func(t *testing.T) {
+	h := newHarnessWith(t, `
+  - id: ida-rp
+    secret: ida-secret
+    refresh_tokens: true
+    id_token_claims: identity_assurance
+    redirect_uris: [https://rp.example/cb]
+`)
+	for _, c := range []struct{ id, secret, alg string }{{"rp", "rp-secret", "RS256"}, {"es-rp", "es-secret", "ES256"}, {"ida-rp", "ida-secret", "RS256"}} {
+		t.Run(c.id, func(t *testing.T) {
 			code := h.idvLogin(h.newBrowser(), authParams(c.id, "scope", "openid profile offline_access"), simulator.CompleteOptions{}).Query().Get("code")
 			resp, body := tokenCall(t, h, codeForm(code).Encode(), c.id, c.secret)
 			require.Equal(t, http.StatusOK, resp.StatusCode, body)
@@ -175,6 +181,15 @@ func TestIDTokenFromCodeExchange(t *testing.T) {
 			require.Equal(t, []any{c.id}, claims["aud"])
 			require.Equal(t, halfHash(body["access_token"].(string)), claims["at_hash"])
 			require.Equal(t, halfHash(code), claims["c_hash"])
+			// A client's default claims fill an ID token whose request
+			// named none (Descope's custom provider sends no claims).
+			vc, hasVC := claims["verified_claims"].(map[string]any)
+			require.Equal(t, c.id == "ida-rp", hasVC, "verified_claims only by the client's default: %v", claims)
+			if hasVC {
+				require.Equal(t, "nist_800_63A", vc["verification"].(map[string]any)["trust_framework"])
+				require.Equal(t, simulator.Fixtures()[0].Person.FamilyName, vc["claims"].(map[string]any)["family_name"])
+				require.NotContains(t, vc["verification"].(map[string]any)["evidence"].([]any)[0].(map[string]any)["document_details"], "document_number")
+			}
 
 			// The relying party library verifies signature, at_hash and
 			// claims against the published keys.

@@ -13,7 +13,9 @@ import (
 	"github.com/gorilla/sessions"
 
 	"github.com/idbridge/idbridge/oidc"
+	"github.com/idbridge/idbridge/pkg/admin"
 	"github.com/idbridge/idbridge/pkg/api"
+	"github.com/idbridge/idbridge/pkg/audit"
 	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/demo"
 	"github.com/idbridge/idbridge/pkg/idv"
@@ -22,6 +24,7 @@ import (
 	"github.com/idbridge/idbridge/pkg/journey"
 	"github.com/idbridge/idbridge/pkg/metrics"
 	"github.com/idbridge/idbridge/pkg/netid"
+	"github.com/idbridge/idbridge/pkg/policy"
 	"github.com/idbridge/idbridge/pkg/ratelimit"
 	"github.com/idbridge/idbridge/pkg/seal"
 	"github.com/idbridge/idbridge/pkg/storage"
@@ -45,6 +48,10 @@ type app struct {
 	metrics  *metrics.Metrics
 	netid    *netid.Resolver
 	api      *api.Server
+	// policy is the live step-up policy, following the shared store.
+	policy *policy.Live
+	// admin is the policy administration page (nil: not configured).
+	admin *admin.Server
 	// self reaches idbridge's own URL (in-process simulator, demo).
 	self *http.Client
 }
@@ -103,9 +110,12 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, err
 		return nil, err
 	}
 	a.netid = resolver
+	if a.policy, err = buildPolicy(ctx, cfg, a.store, log); err != nil {
+		return nil, err
+	}
 	a.journey, err = journey.New(journey.Options{
-		Users: repo, Rules: cfg.Risk.Rules.StepUp(cfg.Assurance.MaxVerificationAge),
-		MaxVerificationAge: cfg.Assurance.MaxVerificationAge, Locate: resolver.Locate, Logger: log,
+		Users: repo, Rules: cfg.Risk.Rules.StepUp(cfg.Assurance.MaxVerificationAge), Policy: a.policy,
+		MaxVerificationAge: cfg.Assurance.MaxVerificationAge, Locate: resolver.Locate, Logger: log, AuditAttr: audit.Attr,
 	})
 	if err != nil {
 		return nil, err
@@ -118,17 +128,27 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, err
 	if err != nil {
 		return nil, err
 	}
-	a.api, err = api.New(api.Deps{Config: cfg.API, Issuer: cfg.Issuer, Store: a.store, Journey: a.journey, Verifier: verifier, Logger: log, Sealer: sealer, NetID: resolver, LogConfig: cfg.Log})
+	auditLog, err := audit.New(log, cfg.Log, resolver)
+	if err != nil {
+		return nil, err
+	}
+	a.api, err = api.New(api.Deps{Config: apiOptions(cfg.API), Issuer: cfg.Issuer, Store: a.store, Journey: a.journey, Verifier: verifier, Logger: log, Sealer: sealer, NetID: resolver, Audit: auditLog})
 	if err != nil {
 		return nil, err
 	}
 	// Every owner of records about a person, for Forget.
 	a.journey.Register("oidc", a.provider)
 	a.journey.Register("api", a.api)
+	a.journey.Register("policy", a.policy.Store())
 	initCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	if err := a.provider.Init(initCtx); err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
+	}
+	if cfg.Admin.Enabled {
+		if a.admin, err = buildAdmin(cfg, a, hk, bk); err != nil {
+			return nil, err
+		}
 	}
 	if cfg.Demo.Enabled {
 		for _, c := range cfg.Clients {
@@ -236,7 +256,7 @@ func (a *app) Close() error { return a.store.Close() }
 // owner.
 func (a *app) keyspaces() []storage.Keyspace {
 	var all []storage.Keyspace
-	for _, ks := range [][]storage.Keyspace{users.Keyspaces, oidc.Keyspaces, api.Keyspaces, ratelimit.Keyspaces} {
+	for _, ks := range [][]storage.Keyspace{users.Keyspaces, oidc.Keyspaces, api.Keyspaces, ratelimit.Keyspaces, policy.Keyspaces} {
 		all = append(all, ks...)
 	}
 	return all
@@ -246,6 +266,7 @@ func (a *app) keyspaces() []storage.Keyspace {
 // of the signing keys for metrics.
 func (a *app) Run(ctx context.Context) {
 	go a.provider.Run(ctx)
+	go a.policy.Run(ctx)
 	go func() {
 		if err := a.api.Run(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("connector API background work stopped", "error", err)

@@ -25,6 +25,8 @@ Usage:
   idbridge check-config --config FILE report every problem of a configuration file
   idbridge keys list|rotate           show or rotate the shared signing keys
   idbridge users forget USER          erase a person's data everywhere (audited)
+  idbridge policy apply|list|show|diff|rollback|test
+                                      change the step-up policy live on every replica, or test it
   idbridge webhooks dead|replay ID    list dead-lettered webhooks, or send an event again
   idbridge conformance [--issuer URL] run the OpenID conformance checks against a running instance
   idbridge help                       show this help
@@ -67,6 +69,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usersCommand(ctx, args, stdout, stderr)
 	case "webhooks":
 		return webhooksEntry(ctx, args, stdout, stderr)
+	case "policy":
+		return policyCommand(ctx, args, stdout, stderr)
 	case "conformance":
 		return conformanceCommand(ctx, args, stdout, stderr)
 	case "help":

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/idbridge/idbridge/oidc"
+	"github.com/idbridge/idbridge/pkg/admin"
 	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/httpsec"
 	"github.com/idbridge/idbridge/pkg/metrics"
@@ -76,6 +77,11 @@ func (a *app) Handler() http.Handler {
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	mux.HandleFunc("/readyz", a.ready)
+	if a.admin != nil {
+		mux.Handle("/admin/", small(a.admin.Handler()))
+		// Guessing the admin token is limited like the login pages.
+		mux.Handle("POST "+admin.PathLogin, small(lim("login", a.cfg.Limits.Login)(a.admin.Handler())))
+	}
 	mux.Handle("/v1/", a.api.Handler())
 	if a.cfg.Metrics.Listen == "" {
 		mux.Handle("/metrics", a.metricsHandler())
@@ -84,7 +90,7 @@ func (a *app) Handler() http.Handler {
 	h = httpsec.HeadersWith(httpsec.Options{HTTPS: strings.HasPrefix(a.cfg.Issuer, "https://")})(h)
 	h = a.metrics.Middleware(metrics.Routes("/.well-known/openid-configuration", oidc.PathAuthorize, oidc.PathPAR, oidc.PathToken,
 		oidc.PathUserinfo, oidc.PathIntrospect, oidc.PathRevoke, oidc.PathEndSession, oidc.PathJWKS, oidc.PathLogin, oidc.PathLogin+"/",
-		"/static/", "/simulator/", "/demo", "/demo/", "/healthz", "/readyz", "/metrics",
+		"/static/", "/simulator/", "/demo", "/demo/", "/admin/", "/healthz", "/readyz", "/metrics",
 		"/v1/idv/sessions", "/v1/stepup/challenges", "/v1/risk/evaluate", "/v1/hooks/descope", "/v1/users/", "/v1/openapi.json", "/v1/"))(h)
 	return withRequestLog(a.log, h)
 }

@@ -12,6 +12,8 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/idbridge/idbridge/pkg/config"
+	"github.com/idbridge/idbridge/pkg/idv/simulator"
+	"github.com/idbridge/idbridge/pkg/storage"
 	"github.com/idbridge/idbridge/pkg/storage/redistest"
 )
 
@@ -100,4 +102,53 @@ func envInt(name string, def int) int {
 		return v
 	}
 	return def
+}
+
+// BenchmarkRecordSizes measures what each kind of record costs in Redis
+// (MEMORY USAGE, averaged per keyspace) after complete logins and
+// connector verifications, for the README's sizing paragraph:
+//
+//	go test ./cmd/idbridge -run XXX -bench RecordSizes -benchtime 1x
+func BenchmarkRecordSizes(b *testing.B) {
+	srv := redistest.Start(b)
+	rdb := goredis.NewClient(&goredis.Options{Addr: srv.Addr()})
+	defer rdb.Close()
+	d := startDoors(b, srv.Addr(), func(c *config.Config) { c.Log.Level = "warn" })
+	// People in flight: started, waiting at the verification.
+	for range 20 {
+		c := d.browser()
+		d.authorize(c, "descope-idv")
+	}
+	// Finished logins of different people, with refresh tokens (demo).
+	for _, f := range simulator.Fixtures() {
+		c := d.browser()
+		if back := d.idv(c, d.authorize(c, "demo"), f.Name); back.back.Query().Get("code") != "" {
+			d.tokens("demo", "demo-secret", back) // fixtures that fail (expired document, spoof) leave no tokens
+		}
+	}
+	d.verifyByAPI("sizes@example.com", jane.Name)
+	spaces := d.a.keyspaces()
+	sum, count := map[string]int64{}, map[string]int64{}
+	ctx := context.Background()
+	keys, err := rdb.Keys(ctx, "idb:*").Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, k := range keys {
+		n, err := rdb.MemoryUsage(ctx, k).Result()
+		if err != nil {
+			continue
+		}
+		name := strings.TrimPrefix(k, "idb:")
+		ks, ok := storage.KeyspaceOf(spaces, name)
+		prefix := ks.Prefix
+		if !ok {
+			prefix = "other"
+		}
+		sum[prefix] += n
+		count[prefix]++
+	}
+	for prefix, n := range sum {
+		b.ReportMetric(float64(n)/float64(count[prefix]), "B/"+strings.TrimSuffix(prefix, ":"))
+	}
 }

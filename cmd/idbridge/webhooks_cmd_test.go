@@ -62,7 +62,7 @@ func TestWebhooksCommand(t *testing.T) {
 	core, err := journey.New(journey.Options{Users: users.New(st, sealer, users.Options{HashKey: hashKey})})
 	require.NoError(t, err)
 	srv, err := api.New(api.Deps{
-		Config: cfg, Store: st, Journey: core, Verifier: sim,
+		Config: apiOptions(cfg), Store: st, Journey: core, Verifier: sim,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sealer: sealer,
 	})
 	require.NoError(t, err)

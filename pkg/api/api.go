@@ -1,8 +1,9 @@
 // Package api is idbridge's connector API and webhooks: the small JSON API
 // a Descope flow calls through its HTTP connector (start an identity
 // verification or a LiveID step-up, read the result, evaluate login risk,
-// erase a person), the inbound Descope event hook that can start a
-// verification, and the signed outbound events (idv.completed, idv.failed,
+// erase a person), the inbound Descope audit webhook and user events
+// (which can start a verification or a step-up, or record a login in the
+// person's risk history), and the signed outbound events (idv.completed, idv.failed,
 // stepup.completed) delivered at least once through the durable outbox of
 // the shared storage.Store.
 //
@@ -24,7 +25,6 @@ import (
 	"time"
 
 	"github.com/idbridge/idbridge/pkg/audit"
-	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/idv"
 	"github.com/idbridge/idbridge/pkg/journey"
 	"github.com/idbridge/idbridge/pkg/netid"
@@ -35,8 +35,8 @@ import (
 
 // Deps are the live dependencies of a Server.
 type Deps struct {
-	// Config is the api section, defaults applied and validated.
-	Config config.API
+	// Config are the API's settings.
+	Config Options
 	// Issuer is the provider's public base URL (for the OpenAPI servers
 	// entry).
 	Issuer string
@@ -60,15 +60,14 @@ type Deps struct {
 	// limit on failed authentications and the audit trail (nil: the peer
 	// address).
 	NetID *netid.Resolver
-	// LogConfig is the log section: how audit lines record client
-	// addresses.
-	LogConfig config.Log
+	// Audit writes audit lines with client addresses (nil: none).
+	Audit *audit.Log
 }
 
 // Server serves the connector API and runs the poller and the webhook
 // deliverer. It is safe for concurrent use.
 type Server struct {
-	cfg      config.API
+	cfg      Options
 	issuer   string
 	st       storage.Store
 	users    *users.Repo
@@ -128,10 +127,7 @@ func New(d Deps) (*Server, error) {
 			return nil, err
 		}
 	}
-	var err error
-	if s.audit, err = audit.New(d.Logger, d.LogConfig, d.NetID); err != nil {
-		return nil, err
-	}
+	s.audit = d.Audit
 	s.clientKey = ratelimit.ByClientIP(d.NetID)
 	s.authFailures = ratelimit.New(d.Store, "api-auth-failures", max(d.Config.AuthFailuresPerMinute, 1), time.Minute,
 		ratelimit.WithLogger(d.Logger), ratelimit.WithClock(d.Now))

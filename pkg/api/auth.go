@@ -1,30 +1,33 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
 	"strings"
-
-	"github.com/idbridge/idbridge/pkg/config"
 )
 
 // SignatureHeader is the Descope connector's HMAC header: base64 of
-// HMAC-SHA256 of the raw request body keyed with the connector's secret
+// HMAC-SHA256 of the JSON payload keyed with the connector's secret
 // (docs/connector.md cites Descope's description). A request without a
 // body is signed over the empty body.
 const SignatureHeader = "x-descope-webhook-s256"
 
-// request is an authenticated call: its caller and its raw body.
+// request is an authenticated call: its caller, its raw body and the
+// body as compact JSON (what replays and Idempotency-Keys are compared
+// by: insignificant white space changes nothing).
 type request struct {
 	*http.Request
-	client config.APIClient
-	body   []byte
+	client  Caller
+	body    []byte
+	compact []byte
 }
 
 // handler serves an authenticated request.
@@ -65,26 +68,26 @@ func (s *Server) authed(h handler) http.Handler {
 			s.authFailed(w, r, ErrBadSignature)
 			return
 		}
-		h(w, &request{Request: r, client: c, body: body})
+		h(w, &request{Request: r, client: c, body: body, compact: compactJSON(body)})
 	})
 }
 
 // authenticate finds the configured client whose token the request
 // carries. Every client is compared, so timing does not tell which
 // prefix of which token matched.
-func (s *Server) authenticate(r *http.Request) (config.APIClient, error) {
+func (s *Server) authenticate(r *http.Request) (Caller, error) {
 	token := r.Header.Get("X-API-Key")
 	if a := r.Header.Get("Authorization"); token == "" && a != "" {
 		scheme, t, ok := strings.Cut(a, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") {
-			return config.APIClient{}, ErrInvalidToken.With("use the Bearer scheme or X-API-Key")
+			return Caller{}, ErrInvalidToken.With("use the Bearer scheme or X-API-Key")
 		}
 		token = strings.TrimSpace(t)
 	}
 	if token == "" {
-		return config.APIClient{}, ErrUnauthorized
+		return Caller{}, ErrUnauthorized
 	}
-	var found config.APIClient
+	var found Caller
 	ok := false
 	for _, c := range s.cfg.Clients {
 		if c.CheckToken(token) && !ok {
@@ -92,7 +95,7 @@ func (s *Server) authenticate(r *http.Request) (config.APIClient, error) {
 		}
 	}
 	if !ok {
-		return config.APIClient{}, ErrInvalidToken
+		return Caller{}, ErrInvalidToken
 	}
 	return found, nil
 }
@@ -130,6 +133,11 @@ func Sign(secret string, body []byte) string {
 }
 
 // checkSignature compares got with the HMAC of body in constant time.
+// Descope "creates the HMAC signature from a JSON string, not the raw post
+// body" (docs/connector.md cites the page): the signature is accepted over
+// the body as received and over the same JSON without insignificant white
+// space, which is what a serialiser that signs one string and sends an
+// indented or newline-terminated one produces.
 func checkSignature(secret string, body []byte, got string) bool {
 	got = strings.TrimSpace(got)
 	if got == "" {
@@ -141,7 +149,24 @@ func checkSignature(secret string, body []byte, got string) bool {
 			return false
 		}
 	}
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(body)
-	return hmac.Equal(dec, m.Sum(nil))
+	mac := func(msg []byte) []byte {
+		m := hmac.New(sha256.New, []byte(secret))
+		m.Write(msg)
+		return m.Sum(nil)
+	}
+	if hmac.Equal(dec, mac(body)) {
+		return true
+	}
+	compact := compactJSON(body)
+	return !bytes.Equal(compact, body) && hmac.Equal(dec, mac(compact))
+}
+
+// compactJSON is body without insignificant white space when it is JSON,
+// else body itself.
+func compactJSON(body []byte) []byte {
+	var b bytes.Buffer
+	if len(body) == 0 || json.Compact(&b, body) != nil {
+		return body
+	}
+	return b.Bytes()
 }

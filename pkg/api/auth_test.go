@@ -70,9 +70,9 @@ func TestHMACOnReads(t *testing.T) {
 }
 
 func TestTokenHash(t *testing.T) {
-	e := newEnv(t, nil, withConfig(func(c *config.API) {
+	e := newEnv(t, nil, withConfig(func(c *Options) {
 		// sha256("hashed-token-0123456789")
-		c.Clients = append(c.Clients, config.APIClient{ID: "hashed", TokenHash: "sha256:" + sha256Hex("hashed-token-0123456789"), RateLimit: 10})
+		c.Clients = append(c.Clients, caller(config.APIClient{ID: "hashed", TokenHash: "sha256:" + sha256Hex("hashed-token-0123456789"), RateLimit: 10}))
 	}))
 	resp, _ := e.call("POST", "/v1/idv/sessions", "hashed-token-0123456789", `{}`)
 	require.Equal(t, 201, resp.StatusCode)
@@ -81,7 +81,7 @@ func TestTokenHash(t *testing.T) {
 }
 
 func TestRateLimitPerCaller(t *testing.T) {
-	e := newEnv(t, nil, withConfig(func(c *config.API) { c.Clients[1].RateLimit = 2 }))
+	e := newEnv(t, nil, withConfig(func(c *Options) { c.Clients[1].RateLimit = 2 }))
 	for i := range 2 {
 		resp, _ := e.call("POST", "/v1/risk/evaluate", tokenB, `{"user_identifier":"x"}`)
 		require.Equal(t, 200, resp.StatusCode, "request %d", i)

@@ -5,13 +5,11 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/idbridge/idbridge/pkg/config"
 )
 
 func TestDeadLetterAndReplay(t *testing.T) {
 	rcv := newReceiver(t, "whsec-dead", 2)
-	e := newEnv(t, nil, withReceiver(rcv), withConfig(func(c *config.API) { c.Webhooks.MaxAttempts = 2 }))
+	e := newEnv(t, nil, withReceiver(rcv), withConfig(func(c *Options) { c.Webhooks.MaxAttempts = 2 }))
 	ctx := context.Background()
 
 	id := e.createIDV(tokenA, nil)

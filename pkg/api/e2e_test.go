@@ -7,7 +7,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/idv/simulator"
 	"github.com/idbridge/idbridge/pkg/storage"
 )
@@ -66,7 +65,7 @@ func TestEndToEnd(t *testing.T) {
 func TestDeliveryRetriesAcrossRestart(t *testing.T) {
 	stores(t, func(t *testing.T, st func() storage.Store) {
 		rcv := newReceiver(t, "whsec-retry", 3)
-		e := newEnv(t, st(), withReceiver(rcv), withConfig(func(c *config.API) {
+		e := newEnv(t, st(), withReceiver(rcv), withConfig(func(c *Options) {
 			c.Webhooks.Backoff = 50 * time.Millisecond
 			c.Webhooks.Lease = 400 * time.Millisecond
 			c.Webhooks.Timeout = 300 * time.Millisecond

@@ -54,7 +54,7 @@ var (
 	ErrEnded            = &Error{Status: 409, Code: "session_ended", Message: "the session already ended; there is nothing to cancel"}
 	ErrInProgress       = &Error{Status: 409, Code: "request_in_progress", Message: "a request with this Idempotency-Key is still being processed"}
 	ErrReplayed         = &Error{Status: 409, Code: "replayed_event", Message: "this event was already received"}
-	ErrReplayedRequest  = &Error{Status: 409, Code: "replayed_request", Message: "this signed body already created a session; send it with the same Idempotency-Key to get that answer again, or add a unique member (such as request_id) to start another"}
+	ErrReplayedRequest  = &Error{Status: 409, Code: "replayed_request", Message: "this signed body already created a session; to get that answer again send it with the idempotency key it was first sent with, to start another give the body a new idempotency_key"}
 	ErrTooLarge         = &Error{Status: 413, Code: "request_too_large", Message: "the request body is too large"}
 	ErrContentType      = &Error{Status: 415, Code: "unsupported_media_type", Message: "send Content-Type: application/json"}
 	ErrIdempotencyReuse = &Error{Status: 422, Code: "idempotency_key_reused", Message: "this Idempotency-Key was used with a different request body"}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/logtest"
 	"github.com/idbridge/idbridge/pkg/storage"
 )
@@ -24,7 +23,7 @@ func TestFailedAuthenticationIsLimitedPerAddress(t *testing.T) {
 	stores(t, func(t *testing.T, st func() storage.Store) {
 		var logs logtest.Buffer
 		a := newEnv(t, st(), withClock(func() time.Time { return at }), withLog(slog.New(slog.NewJSONHandler(&logs, nil))),
-			withConfig(func(c *config.API) { c.AuthFailuresPerMinute = 3 }))
+			withConfig(func(c *Options) { c.AuthFailuresPerMinute = 3 }))
 		b := newEnvOn(t, a)
 		from := func(ip string) []string { return []string{"X-Forwarded-For", ip} }
 		body := `{"user_identifier":"x"}`

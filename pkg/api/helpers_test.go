@@ -18,6 +18,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/idbridge/idbridge/pkg/audit"
 	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/idv/simulator"
 	"github.com/idbridge/idbridge/pkg/journey"
@@ -39,21 +40,30 @@ const (
 	hookKey   = "descope-hook-secret"
 )
 
-// testConfig is a valid api section with fast timings.
-func testConfig() config.API {
-	return config.API{
-		Clients: []config.APIClient{
-			{ID: "a", Token: tokenA, RateLimit: 1000, AllowForget: true},
-			{ID: "b", Token: tokenB, RateLimit: 1000},
-			{ID: "h", Token: tokenHMAC, HMACSecret: hmacKey, RateLimit: 1000},
+// caller is the API's view of a configured caller (as cmd builds it).
+func caller(c config.APIClient) Caller {
+	ns := c.IdentifierNamespace
+	if ns == "" {
+		ns = c.ID
+	}
+	return Caller{ID: c.ID, CheckToken: c.CheckToken, HMACSecret: c.HMACSecret, RateLimit: c.RateLimit, AllowForget: c.AllowForget, IdentifierNamespace: ns}
+}
+
+// testConfig is the API's settings with fast timings.
+func testConfig() Options {
+	return Options{
+		Clients: []Caller{
+			caller(config.APIClient{ID: "a", Token: tokenA, RateLimit: 1000, AllowForget: true}),
+			caller(config.APIClient{ID: "b", Token: tokenB, RateLimit: 1000}),
+			caller(config.APIClient{ID: "h", Token: tokenHMAC, HMACSecret: hmacKey, RateLimit: 1000}),
 		},
-		Webhooks: config.Webhooks{
+		Webhooks: Webhooks{
 			MaxAttempts: 5, Backoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
 			Timeout: 2 * time.Second, Lease: 3 * time.Second, Interval: 20 * time.Millisecond, EventTTL: time.Hour,
 		},
-		Hooks: config.Hooks{
+		Hooks: Hooks{
 			Secret: hookKey, Owner: "a", ReplayWindow: time.Hour, RawTTL: time.Hour,
-			Rules: []config.HookRule{{Event: "user.created", Action: "start_idv"}},
+			Rules: []HookRule{{Event: "user.created", Action: "start_idv"}},
 		},
 		PollInterval: 20 * time.Millisecond, RecordTTL: time.Hour, IdempotencyTTL: time.Hour, MaxBodyBytes: 4096,
 		AuthFailuresPerMinute: 100,
@@ -68,7 +78,7 @@ type env struct {
 	sim   *simulator.Simulator
 	users *users.Repo
 	core  *journey.Core
-	cfg   config.API
+	cfg   Options
 	srv   *Server
 	http  *httptest.Server
 	// log receives the server's lines (default: discarded); now is its
@@ -79,7 +89,7 @@ type env struct {
 
 type envOption func(*env)
 
-func withConfig(f func(*config.API)) envOption { return func(e *env) { f(&e.cfg) } }
+func withConfig(f func(*Options)) envOption { return func(e *env) { f(&e.cfg) } }
 
 func withLog(l *slog.Logger) envOption { return func(e *env) { e.log = l } }
 
@@ -153,9 +163,12 @@ func testSealer(t *testing.T) *seal.Sealer {
 // restart) on the env's store.
 func (e *env) newServer() *Server {
 	e.t.Helper()
+	edge := testEdge(e.t)
+	auditLog, err := audit.New(e.log, config.Log{}, edge)
+	require.NoError(e.t, err)
 	s, err := New(Deps{
 		Config: e.cfg, Issuer: "https://idb.example", Store: e.st, Journey: e.core, Verifier: e.sim,
-		Logger: e.log, Sealer: testSealer(e.t), NetID: testEdge(e.t), Now: e.now,
+		Logger: e.log, Sealer: testSealer(e.t), NetID: edge, Now: e.now, Audit: auditLog,
 	})
 	require.NoError(e.t, err)
 	return s
@@ -293,8 +306,8 @@ func (r *receiver) got() (attempts int, events []Event, badSig int) {
 
 // withReceiver subscribes rcv to every event.
 func withReceiver(rcv *receiver) envOption {
-	return withConfig(func(c *config.API) {
-		c.Webhooks.Endpoints = append(c.Webhooks.Endpoints, config.WebhookEndpoint{URL: rcv.srv.URL + "/hook", Secret: rcv.secret})
+	return withConfig(func(c *Options) {
+		c.Webhooks.Endpoints = append(c.Webhooks.Endpoints, WebhookEndpoint{URL: rcv.srv.URL + "/hook", Secret: rcv.secret})
 	})
 }
 

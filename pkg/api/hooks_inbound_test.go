@@ -5,8 +5,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/idbridge/idbridge/pkg/config"
 )
 
 func (e *env) hook(body string, sig string) (int, map[string]any) {
@@ -91,7 +89,7 @@ func TestDescopeHookErrors(t *testing.T) {
 		require.Equal(t, "invalid_request", out["error"])
 	}
 
-	unless := newEnv(t, nil, withConfig(func(c *config.API) { c.Hooks.Rules[0].UnlessVerified = true }))
+	unless := newEnv(t, nil, withConfig(func(c *Options) { c.Hooks.Rules[0].UnlessVerified = true }))
 	unless.enroll("jane@example.com", "jane-doe")
 	body := `{"id":"e-9","type":"user.created","loginId":"jane@example.com"}`
 	status, out := unless.hook(body, Sign(hookKey, []byte(body)))
@@ -99,7 +97,7 @@ func TestDescopeHookErrors(t *testing.T) {
 	require.Equal(t, "none", out["action"])
 	require.Equal(t, "already_verified", out["reason"])
 
-	off := newEnv(t, nil, withConfig(func(c *config.API) { c.Hooks = config.Hooks{} }))
+	off := newEnv(t, nil, withConfig(func(c *Options) { c.Hooks = Hooks{} }))
 	status, out = off.hook(body, Sign("", []byte(body)))
 	require.Equal(t, 404, status)
 	require.Equal(t, "not_found", out["error"])

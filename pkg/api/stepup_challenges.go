@@ -32,36 +32,47 @@ func (s *Server) createChallenge(ctx context.Context, req *request) (int, any, e
 	if err != nil {
 		return 0, nil, err
 	}
-	person, err := s.personFor(ctx, req.client.ID, b.UserIdentifier)
+	rec, err := s.startChallenge(ctx, req.client.ID, b.UserIdentifier, ip, b.DeviceID)
 	if err != nil {
 		return 0, nil, err
+	}
+	return http.StatusCreated, map[string]any{
+		"challenge_id": rec.ID, "challenge_url": rec.URL, "expires_at": rfc3339(rec.ExpiresAt), "status": rec.Status,
+	}, nil
+}
+
+// startChallenge starts a LiveID challenge owned by client for the person
+// it names by identifier: ErrUnknownUser or ErrNotEnrolled when there is
+// no face to compare with.
+func (s *Server) startChallenge(ctx context.Context, client, identifier, ip, device string) (session, error) {
+	person, err := s.personFor(ctx, client, identifier)
+	if err != nil {
+		return session{}, err
 	}
 	live, err := s.journey.LiveIDRequest(ctx, person)
 	switch {
 	case errors.Is(err, journey.ErrUnknownPerson):
-		return 0, nil, ErrUnknownUser
+		return session{}, ErrUnknownUser
 	case errors.Is(err, journey.ErrNotEnrolled):
-		return 0, nil, ErrNotEnrolled
+		return session{}, ErrNotEnrolled
 	case err != nil:
-		return 0, nil, err
+		return session{}, err
 	}
 	up, err := s.verifier.StartLiveID(ctx, live)
 	if err != nil {
-		return 0, nil, err
+		return session{}, err
 	}
 	rec := session{
-		ID: newID("chl_"), Kind: kindStepUp, Client: req.client.ID, UpstreamID: up.ID, URL: up.URL,
-		UserIdentifier: b.UserIdentifier, Subject: person.Subject(), IP: ip, DeviceID: b.DeviceID,
+		ID: newID("chl_"), Kind: kindStepUp, Client: client, UpstreamID: up.ID, URL: up.URL,
+		UserIdentifier: identifier, Subject: person.Subject(), IP: ip, DeviceID: device,
 		CreatedAt: s.now(), ExpiresAt: up.ExpiresAt, Status: StatusPending, MatchResult: MatchPending,
 	}
 	if err := s.track(ctx, rec); err != nil {
-		return 0, nil, err
+		return session{}, err
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "api step-up challenge started",
-		slog.String("client", req.client.ID), slog.String("challenge_id", rec.ID))
-	return http.StatusCreated, map[string]any{
-		"challenge_id": rec.ID, "challenge_url": rec.URL, "expires_at": rfc3339(rec.ExpiresAt), "status": rec.Status,
-	}, nil
+		slog.String("client", client), slog.String("challenge_id", rec.ID))
+	return rec, nil
 }
 
 // getChallenge serves GET /v1/stepup/challenges/{id}.

@@ -9,8 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"time"
-
-	"github.com/idbridge/idbridge/pkg/config"
 )
 
 // Outbound event types.
@@ -152,11 +150,11 @@ func VerifyWebhook(secret string, h interface{ Get(string) string }, body []byte
 }
 
 // endpoint returns the configured endpoint with url.
-func (s *Server) endpoint(url string) (config.WebhookEndpoint, bool) {
+func (s *Server) endpoint(url string) (WebhookEndpoint, bool) {
 	for _, e := range s.cfg.Webhooks.Endpoints {
 		if e.URL == url {
 			return e, true
 		}
 	}
-	return config.WebhookEndpoint{}, false
+	return WebhookEndpoint{}, false
 }

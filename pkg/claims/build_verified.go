@@ -6,16 +6,21 @@ import (
 	"github.com/idbridge/idbridge/pkg/idv"
 )
 
-// defaultVerifiedClaims is what the identity_assurance scope delivers: the
-// name and birth date with how, when and from which kind of document they
-// were verified. Never the document number.
-const defaultVerifiedClaims = `{"userinfo":{"verified_claims":{
+// defaultVerifiedClaim is the verified_claims request the
+// identity_assurance scope stands for: the name and birth date with how,
+// when and from which kind of document they were verified. Never the
+// document number.
+const defaultVerifiedClaim = `{"verified_claims":{
   "verification":{
     "trust_framework":null,"assurance_level":null,"time":null,"verification_process":null,
     "evidence":[{"type":{"value":"document"},
       "check_details":[{"check_method":null,"organization":null,"time":null}],
       "document_details":{"type":null,"issuer":{"country":null,"name":null},"date_of_expiry":null}}]},
-  "claims":{"given_name":null,"middle_name":null,"family_name":null,"birthdate":null}}}}`
+  "claims":{"given_name":null,"middle_name":null,"family_name":null,"birthdate":null}}}`
+
+// defaultVerifiedClaims is what the identity_assurance scope delivers in
+// userinfo.
+const defaultVerifiedClaims = `{"userinfo":` + defaultVerifiedClaim + `}`
 
 var defaultVerifiedRequests = func() []*verifiedRequest {
 	r, err := ParseRequest(defaultVerifiedClaims)

@@ -25,8 +25,8 @@ type API struct {
 	// RecordTTL is how long session and challenge records stay readable
 	// after creation (default 24h); it must outlast idv.session_ttl.
 	RecordTTL time.Duration `yaml:"record_ttl"`
-	// IdempotencyTTL is how long an Idempotency-Key answer is replayed
-	// (default 24h).
+	// IdempotencyTTL is how long an idempotency key's answer is replayed,
+	// and a signed body refused as a replay (default 24h).
 	IdempotencyTTL time.Duration `yaml:"idempotency_ttl"`
 	// MaxBodyBytes bounds request bodies (default 65536).
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
@@ -49,9 +49,11 @@ type APIClient struct {
 	// TokenHash is "sha256:<hex>" of the token.
 	TokenHash string `yaml:"token_hash"`
 	// HMACSecret, when set, requires the x-descope-webhook-s256 header
-	// (base64 HMAC-SHA256 of the raw body, of the empty body when there is
-	// none) on every request, and refuses a signed body that would create
-	// a second session within api.idempotency_ttl (docs/connector.md).
+	// (base64 HMAC-SHA256 of the JSON payload, of the empty body when
+	// there is none) on every request, and refuses a signed body that
+	// would create a second session within api.idempotency_ttl unless it
+	// carries the idempotency key it was first sent with
+	// (docs/connector.md).
 	HMACSecret string `yaml:"hmac_secret"`
 	// RateLimit is the number of requests allowed per minute (default 300).
 	RateLimit int `yaml:"rate_limit"`
@@ -101,10 +103,11 @@ type Hooks struct {
 	// Secret verifies x-descope-webhook-s256; without it the endpoint is
 	// disabled.
 	Secret string `yaml:"secret"`
-	// Rules decide which events start an IDV.
+	// Rules decide what an event does to the person it names.
 	Rules []HookRule `yaml:"rules"`
-	// Owner is the API client that owns sessions started by hooks, so it
-	// can read their results (default: none, results arrive as webhooks).
+	// Owner is the API client in whose identifier namespace events name
+	// people, and which owns the sessions and challenges hooks start, so
+	// it can read their results. Required with rules.
 	Owner string `yaml:"owner"`
 	// ReplayWindow is how long an event id is remembered to refuse
 	// replays (default 24h).
@@ -115,14 +118,23 @@ type Hooks struct {
 
 // HookRule maps an inbound event type to an action.
 type HookRule struct {
-	// Event is the event type as Descope names it (e.g. "user.created"),
-	// compared without case; "*" matches every event.
+	// Event is the event type (user.created, user.login.started,
+	// user.login.succeeded, ...) or Descope's audit action for it
+	// (UserCreated, LoginStarted, LoginSucceed), compared without case;
+	// "*" matches every event.
 	Event string `yaml:"event"`
-	// Action is "start_idv".
+	// Action is one of HookActions: start_idv (an identity verification,
+	// after registration), start_stepup (a LiveID face challenge for an
+	// enrolled person, before login) or record_login (the login's network
+	// and country in the person's history, for the risk policy).
 	Action string `yaml:"action"`
-	// UnlessVerified skips users who already have a verified identity.
+	// UnlessVerified skips users who already have a verified identity
+	// (start_idv).
 	UnlessVerified bool `yaml:"unless_verified"`
 }
+
+// HookActions are the actions a hook rule may name.
+var HookActions = []string{"start_idv", "start_stepup", "record_login"}
 
 // WebhookEvents are the outbound event types.
 var WebhookEvents = []string{"idv.completed", "idv.failed", "stepup.completed"}
@@ -214,10 +226,16 @@ func (a API) problems() []string {
 		if strings.TrimSpace(r.Event) == "" {
 			add(f+".event", "required (an event type, or \"*\")")
 		}
-		oneOf(add, f+".action", r.Action, "start_idv")
+		oneOf(add, f+".action", r.Action, HookActions...)
+		if r.UnlessVerified && r.Action != "start_idv" {
+			add(f+".unless_verified", "only start_idv rules skip verified people")
+		}
 	}
-	if h.Owner != "" && !ids[h.Owner] {
+	switch {
+	case h.Owner != "" && !ids[h.Owner]:
 		add("api.hooks.owner", "%q is not an api.clients id", h.Owner)
+	case h.Owner == "" && len(h.Rules) > 0:
+		add("api.hooks.owner", "required when rules are set: the api.clients id in whose identifier namespace events name people (it reads what hooks start)")
 	}
 	positive(add, "api.hooks.replay_window", h.ReplayWindow)
 	positive(add, "api.hooks.raw_ttl", h.RawTTL)

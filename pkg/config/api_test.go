@@ -18,8 +18,13 @@ api:
       token: 0123456789abcdef0123
   hooks:
     secret: s
+    owner: descope
     rules:
       - event: user.created
+      - event: LoginSucceed
+        action: record_login
+      - event: user.login.started
+        action: start_stepup
 `))
 	require.NoError(t, err)
 	a := c.API
@@ -116,12 +121,23 @@ api:
     rules:
       - event: ""
         action: delete_user
+      - event: LoginSucceed
+        action: record_login
+        unless_verified: true
 `, want: []string{
 			"api.hooks.secret: required when rules are set",
 			"api.hooks.rules[0].event: required",
-			`api.hooks.rules[0].action: "delete_user" is not one of start_idv`,
+			`api.hooks.rules[0].action: "delete_user" is not one of start_idv, start_stepup, record_login`,
+			"api.hooks.rules[1].unless_verified: only start_idv rules skip verified people",
 			`api.hooks.owner: "nobody" is not an api.clients id`,
 		}},
+		{name: "hook rules without an owner", yaml: `
+api:
+  hooks:
+    secret: s
+    rules:
+      - event: user.created
+`, want: []string{"api.hooks.owner: required when rules are set"}},
 		{name: "limits", yaml: `
 api:
   max_body_bytes: 10

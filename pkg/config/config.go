@@ -33,6 +33,8 @@ type Config struct {
 	API API `yaml:"api"`
 	// Risk configures risk-based step-up (risk.go).
 	Risk Risk `yaml:"risk"`
+	// Admin configures the policy administration page (admin.go).
+	Admin Admin `yaml:"admin"`
 	// TLS, Limits and Metrics configure serving (serving.go).
 	TLS     TLS     `yaml:"tls"`
 	Limits  Limits  `yaml:"limits"`
@@ -249,6 +251,14 @@ type Client struct {
 	// any client (RFC 7662); every other client introspects only its own.
 	// A pure resource server needs no redirect_uris.
 	ResourceServer bool `yaml:"resource_server"`
+	// IDTokenClaims are the claims this client's ID tokens carry when a
+	// request has no claims parameter (a relying party such as Descope's
+	// custom OAuth provider cannot send one): a set name
+	// (identity_assurance: verified_claims with name, birth date and
+	// document evidence) or the id_token member of a claims request. They
+	// are filtered like requested claims (OIDC4IDA 1.0 section 6) and
+	// never change which check a login runs.
+	IDTokenClaims ClaimSet `yaml:"id_token_claims"`
 }
 
 // Demo configures the built-in demo relying party at /demo.

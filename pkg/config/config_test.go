@@ -96,6 +96,25 @@ clients:
 		{"unknown address mode", "dev: true\nlog: {client_address: everything}\n", []string{`log.client_address: "everything" is not one of full, truncated, hashed`}},
 		{"short metrics token", "dev: true\nmetrics: {token: short}\n", []string{"metrics.token: too short"}},
 		{"demo client missing", "dev: true\ndemo: {enabled: true, client_id: nobody}\n", []string{`demo.client_id: "nobody" is not a configured client`}},
+		{"id token claims", `dev: true
+clients:
+  - id: a
+    secret: s
+    redirect_uris: [https://rp.example/cb]
+    id_token_claims: everything
+  - id: b
+    secret: s
+    redirect_uris: [https://rp.example/cb]
+    id_token_claims: {verified_claims: {claims: {given_name: null}}}
+  - id: c
+    secret: s
+    redirect_uris: [https://rp.example/cb]
+    id_token_claims: [verified_claims]
+`, []string{
+			`clients[0].id_token_claims: claims parameter default: "everything" is not a claim set (known: identity_assurance)`,
+			`clients[1].id_token_claims: claims parameter member id_token.verified_claims`,
+			`id_token_claims must be a set name (identity_assurance) or a mapping of claim requests`,
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,6 +124,40 @@ clients:
 				require.Contains(t, err.Error(), w)
 			}
 		})
+	}
+}
+
+func TestIDTokenClaimSets(t *testing.T) {
+	c, err := Parse("t.yaml", []byte(`dev: true
+clients:
+  - id: named
+    secret: s
+    redirect_uris: [https://rp.example/cb]
+    id_token_claims: identity_assurance
+  - id: written
+    secret: s
+    redirect_uris: [https://rp.example/cb]
+    id_token_claims:
+      verified_claims:
+        verification: {trust_framework: null}
+        claims: {birthdate: {essential: true}}
+`))
+	require.NoError(t, err)
+	require.Equal(t, ClaimSet{Name: "identity_assurance"}, c.Clients[0].IDTokenClaims)
+	require.JSONEq(t, `{"verified_claims":{"verification":{"trust_framework":null},"claims":{"birthdate":{"essential":true}}}}`, c.Clients[1].IDTokenClaims.Member)
+	for _, cl := range c.Clients {
+		r, err := cl.IDTokenClaims.Request()
+		require.NoError(t, err)
+		require.True(t, r.VerifiedClaimsRequested("id_token"), cl.ID)
+	}
+	dev, err := Load("")
+	require.NoError(t, err)
+	for _, cl := range dev.Clients {
+		want := ClaimSet{}
+		if cl.ID == "descope-idv" || cl.ID == "descope-liveid" {
+			want = ClaimSet{Name: "identity_assurance"}
+		}
+		require.Equal(t, want, cl.IDTokenClaims, cl.ID)
 	}
 }
 

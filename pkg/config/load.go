@@ -173,6 +173,7 @@ func (c *Config) ApplyDefaults() {
 	def(&c.Demo.ClientID, "demo")
 	c.API.applyDefaults()
 	c.Risk.applyDefaults()
+	c.Admin.applyDefaults()
 	c.Limits.applyDefaults()
 	for i := range c.Clients {
 		cl := &c.Clients[i]

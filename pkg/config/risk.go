@@ -29,6 +29,14 @@ type Risk struct {
 	// cookie; nothing is stored for it server-side) and so how long a
 	// device stays familiar to the risk policy (default 90 days).
 	DeviceMemory time.Duration `yaml:"device_memory"`
+	// PolicyFile is a step-up policy document (docs/policy.md) stored as
+	// the first version when the shared store holds none; without it the
+	// rules above (and clients[].risk) are. Later versions are stored with
+	// idbridge policy apply or the admin page.
+	PolicyFile string `yaml:"policy_file"`
+	// PolicyRefresh is how often each replica looks for a new policy
+	// version (default 2s): the delay within which all decide by it.
+	PolicyRefresh time.Duration `yaml:"policy_refresh"`
 }
 
 // RiskRules say what each signal triggers: allow, liveid, idv or deny.
@@ -46,6 +54,9 @@ func (r *Risk) applyDefaults() {
 	r.Rules.applyDefaults()
 	if r.DeviceMemory == 0 {
 		r.DeviceMemory = 90 * 24 * time.Hour
+	}
+	if r.PolicyRefresh == 0 {
+		r.PolicyRefresh = 2 * time.Second
 	}
 }
 
@@ -75,6 +86,9 @@ func (r Risk) problems() []string {
 	}
 	if r.DeviceMemory < 0 {
 		p = append(p, "risk.device_memory: must not be negative (default 2160h, 90 days)")
+	}
+	if r.PolicyRefresh < 100*time.Millisecond {
+		p = append(p, "risk.policy_refresh: at least 100ms (default 2s)")
 	}
 	return append(p, r.Rules.problems("risk.rules")...)
 }
@@ -109,4 +123,18 @@ func (rr RiskRules) StepUp(maxAge time.Duration) stepup.Rules {
 	r.DenyCountries = rr.DenyCountries
 	r.MaxVerificationAge = maxAge
 	return r
+}
+
+// StepUpRules are the configuration's per-signal rules: the global ones,
+// and those of each client with its own risk section.
+func (c *Config) StepUpRules() (global stepup.Rules, clients map[string]stepup.Rules) {
+	maxAge := c.Assurance.MaxVerificationAge
+	global = c.Risk.Rules.StepUp(maxAge)
+	clients = map[string]stepup.Rules{}
+	for _, cl := range c.Clients {
+		if cl.Risk != nil {
+			clients[cl.ID] = cl.Risk.StepUp(maxAge)
+		}
+	}
+	return global, clients
 }

@@ -136,9 +136,13 @@ func (c *Config) problems() []string {
 		if !slices.Contains(cl.Scopes, "openid") {
 			add(f+".scopes", "must include openid")
 		}
+		if _, err := cl.IDTokenClaims.Request(); err != nil {
+			add(f+".id_token_claims", "%v; use a set name (identity_assurance) or the id_token member of a claims request", err)
+		}
 	}
 	p = append(p, c.API.problems()...)
 	p = append(p, c.Risk.problems()...)
+	p = append(p, c.adminProblems()...)
 	p = append(p, c.servingProblems()...)
 	if c.Demo.Enabled && !seen[c.Demo.ClientID] {
 		add("demo.client_id", "%q is not a configured client", c.Demo.ClientID)

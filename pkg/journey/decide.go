@@ -1,11 +1,15 @@
 package journey
 
 import (
+	"context"
+	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/idbridge/idbridge/pkg/claims"
 	"github.com/idbridge/idbridge/pkg/netid"
+	"github.com/idbridge/idbridge/pkg/policy"
 	"github.com/idbridge/idbridge/pkg/stepup"
 	"github.com/idbridge/idbridge/pkg/users"
 )
@@ -51,8 +55,9 @@ type Demands struct {
 	// check (nil: none). A LiveID client's default is 0: every
 	// authentication checks the face.
 	FaceMaxAge *time.Duration
-	// Rules is the client's risk policy; the zero value means the core's.
-	Rules *stepup.Rules
+	// ClientID is the OIDC client or connector API caller asking: it
+	// chooses the policy's client section and is the policy's client_id.
+	ClientID string
 }
 
 // Session is an SSO session as the core sees it.
@@ -73,6 +78,11 @@ type Origin struct {
 type Plan struct {
 	// Risk is the policy's decision with its reasons.
 	Risk stepup.Result
+	// Policy is the version of the step-up policy that decided (0: the
+	// configuration's rules, not stored), Rule the rule of it that
+	// matched (policy.Defaults when the per-signal defaults decided).
+	Policy int
+	Rule   string
 	// Silent: the session may answer without interaction.
 	Silent bool
 	// Check is what runs when the person interacts: CheckIDV,
@@ -84,14 +94,49 @@ type Plan struct {
 // session s (nil: none) from o: the risk policy over the person's history
 // and the request's demands. Call it again whenever the person becomes
 // known (an identifier typed on the identification page).
+//
+// The live policy in force decides (Options.Policy): every front door
+// decides by the same version, which the plan names with the rule that
+// matched; the front door writes the decision's audit line (OIDC
+// stepup.decision, the connector API risk.evaluate) with them. The
+// context, anonymised, goes to the recent contexts previews replay.
 func (c *Core) Decide(d Demands, p Person, s *Session, o Origin) Plan {
-	sig := c.Signals(d, p.User, s, o)
-	rules := c.rules
-	if d.Rules != nil {
-		rules = *d.Rules
+	ctx := c.policyContext(d, p, s, o)
+	pol := c.policy.Current()
+	dec := pol.Decide(ctx)
+	c.recent.Add(ctx)
+	plan := c.plan(d, p, s, dec)
+	if dec.Err != nil {
+		c.log.LogAttrs(context.Background(), slog.LevelError, "policy rule failed; it decided, failing closed",
+			slog.String("client_id", d.ClientID), slog.Int("policy_version", dec.Version), slog.String("rule", dec.Rule),
+			slog.String("decision", string(dec.Decision)), slog.String("error", dec.Err.Error()))
 	}
-	res := stepup.Decide(sig, rules)
-	plan := Plan{Risk: res, Silent: res.Decision == stepup.Allow && s != nil && p.User != nil && s.Subject == p.User.Subject}
+	return plan
+}
+
+// Preview decides as Decide would under the active policy and under
+// candidate, without logging or keeping anything: a dry run.
+func (c *Core) Preview(d Demands, p Person, s *Session, o Origin, candidate *policy.Policy) (active, cand Plan) {
+	ctx := c.policyContext(d, p, s, o)
+	return c.plan(d, p, s, c.policy.Current().Decide(ctx)), c.plan(d, p, s, candidate.Decide(ctx))
+}
+
+// Policy is the step-up policy in force.
+func (c *Core) Policy() *policy.Policy { return c.policy.Current() }
+
+// Recent returns the anonymised contexts of this replica's latest
+// decisions, newest first, for previews.
+func (c *Core) Recent() []policy.Context { return c.recent.List() }
+
+func (c *Core) policyContext(d Demands, p Person, s *Session, o Origin) policy.Context {
+	return policy.Context{ClientID: d.ClientID, UserKnown: p.User != nil, Signals: c.Signals(d, p.User, s, o)}
+}
+
+// plan turns the policy's decision into the check to run.
+func (c *Core) plan(d Demands, p Person, s *Session, dec policy.Decision) Plan {
+	res := dec.Result
+	plan := Plan{Risk: res, Policy: dec.Version, Rule: dec.Rule,
+		Silent: res.Decision == stepup.Allow && s != nil && p.User != nil && s.Subject == p.User.Subject}
 	switch {
 	case res.Decision == stepup.Deny:
 		plan.Check = CheckDeny
@@ -143,6 +188,17 @@ func (c *Core) Signals(d Demands, u *users.User, s *Session, o Origin) stepup.Si
 		sig.SessionAuthTime = s.AuthTime
 	}
 	return sig
+}
+
+func reasonList(rs []stepup.Reason) string {
+	var b strings.Builder
+	for i, r := range rs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(string(r))
+	}
+	return b.String()
 }
 
 // effectiveMaxAge is the stricter of the request's max_age and the

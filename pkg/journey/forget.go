@@ -48,6 +48,6 @@ func (c *Core) Forget(ctx context.Context, sub, by string) error {
 	if err := c.users.Forget(ctx, sub); err != nil && !errors.Is(err, users.ErrNotFound) {
 		return err
 	}
-	c.log.LogAttrs(ctx, slog.LevelInfo, "audit", slog.String("audit", "users.forget"), slog.String("sub", sub), slog.String("by", by))
+	c.log.LogAttrs(ctx, slog.LevelInfo, "audit", slog.String("audit", "users.forget"), c.audit(ctx), slog.String("sub", sub), slog.String("by", by))
 	return nil
 }

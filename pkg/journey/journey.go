@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/idbridge/idbridge/pkg/netid"
+	"github.com/idbridge/idbridge/pkg/policy"
 	"github.com/idbridge/idbridge/pkg/stepup"
 	"github.com/idbridge/idbridge/pkg/users"
 )
@@ -85,7 +86,12 @@ func (f EraserFunc) ForgetSubject(ctx context.Context, sub string) error { retur
 type Options struct {
 	// Users stores people (required).
 	Users *users.Repo
-	// Rules is the risk policy (default stepup.DefaultRules()).
+	// Policy is the live step-up policy every decision reads (see
+	// pkg/policy). Nil: the per-signal Rules alone, as version 0.
+	Policy PolicySource
+	// Rules is the risk policy without a live one, and the acr values and
+	// verification age a live one is compiled with (default
+	// stepup.DefaultRules()).
 	Rules stepup.Rules
 	// MaxVerificationAge lowers ial_level of older verifications
 	// (assurance.max_verification_age; 0: never stale).
@@ -95,6 +101,17 @@ type Options struct {
 	Locate func(ip netip.Addr) netid.Client
 	Logger *slog.Logger
 	Now    func() time.Time
+	// AuditAttr is the client-address attribute audit lines carry for the
+	// request ctx belongs to (nil: none); cmd passes audit.Attr.
+	AuditAttr func(ctx context.Context) slog.Attr
+}
+
+// PolicySource gives the step-up policy in force; *policy.Live is one,
+// and a *policy.Policy is one that never changes.
+type PolicySource interface {
+	// Current returns the policy in force, never nil. It must not block:
+	// every decision calls it.
+	Current() *policy.Policy
 }
 
 // Core is the journey core. Build it once with New and hand it to every
@@ -102,10 +119,13 @@ type Options struct {
 type Core struct {
 	users   *users.Repo
 	rules   stepup.Rules
+	policy  PolicySource
+	recent  policy.Recent
 	maxAge  time.Duration
 	locate  func(ip netip.Addr) netid.Client
 	log     *slog.Logger
 	now     func() time.Time
+	audit   func(ctx context.Context) slog.Attr
 	erasers []namedEraser
 }
 
@@ -134,13 +154,20 @@ func New(o Options) (*Core, error) {
 	if o.Locate == nil {
 		o.Locate = func(ip netip.Addr) netid.Client { return (*netid.Resolver)(nil).Locate(ip) }
 	}
-	return &Core{users: o.Users, rules: o.Rules, maxAge: o.MaxVerificationAge, locate: o.Locate, log: o.Logger, now: o.Now}, nil
+	if o.Policy == nil {
+		o.Policy = policy.Static(o.Rules)
+	}
+	if o.AuditAttr == nil {
+		o.AuditAttr = func(context.Context) slog.Attr { return slog.Attr{} }
+	}
+	return &Core{users: o.Users, rules: o.Rules, policy: o.Policy, maxAge: o.MaxVerificationAge, locate: o.Locate, log: o.Logger, now: o.Now, audit: o.AuditAttr}, nil
 }
 
 // Users is the person store the core decides over.
 func (c *Core) Users() *users.Repo { return c.users }
 
-// Rules is the global risk policy.
+// Rules is the configuration's per-signal rules: the acr values and
+// verification age, and the defaults without a live policy.
 func (c *Core) Rules() stepup.Rules { return c.rules }
 
 // Erasers names the registered owners of per-person records, in order.

@@ -35,7 +35,18 @@ const maxIAL = 2
 // Allow is returned only when nothing fires and an SSO session exists that
 // satisfies max_age. Rules should have passed Validate; a decision field
 // that is not a decision is read as LiveID, so a bad value fails closed.
-func Decide(s Signals, r Rules) Result {
+func Decide(s Signals, r Rules) Result { return DecideWith(s, r, nil) }
+
+// DecideWith is Decide with a policy rule's verdict on the risk signals.
+// A non-nil v replaces what Rules says for new_device,
+// unfamiliar_network, country_change and impossible_travel: its decision
+// is added with its reason (ReasonPolicyRule when v.Reason is empty), and
+// the per-signal rules are not consulted. Everything else applies
+// unchanged, so a verdict can ask for more than the session, acr, IAL and
+// enrolment need, never for less: Rules.DenyCountries still denies, a
+// missing session still authenticates, and a LiveID verdict for a person
+// who cannot do LiveID becomes IDV.
+func DecideWith(s Signals, r Rules, v *Verdict) Result {
 	var h hits
 
 	if s.Location.Country != "" && containsFold(r.DenyCountries, s.Location.Country) {
@@ -57,7 +68,12 @@ func Decide(s Signals, r Rules) Result {
 	}
 	assurance(&h, s, r, min(requiredIAL, maxIAL), acrIAL)
 
-	risk(&h, s, r)
+	if v != nil {
+		h.add(rPolicyRule, ruleDecision(v.Decision))
+		h.policyReason = v.Reason
+	} else {
+		risk(&h, s, r)
+	}
 	reauthenticate(&h, s)
 
 	if (!s.Enrolled || !s.Verified) && h.upgradeLiveID() {

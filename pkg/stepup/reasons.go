@@ -12,6 +12,10 @@ const (
 	// ReasonACRUnsupported: an essential acr was requested and none of its
 	// values is one idbridge can meet.
 	ReasonACRUnsupported Reason = "acr_unsupported"
+	// ReasonPolicyRule: a rule of the live policy decided what the risk
+	// signals trigger (Verdict). A rule names its own reason code, which
+	// takes this one's place in Result.Reasons.
+	ReasonPolicyRule Reason = "policy_rule"
 	// ReasonImpossibleTravel: the distance from the last login divided by
 	// the time since exceeds Rules.ImpossibleTravelKmh.
 	ReasonImpossibleTravel Reason = "impossible_travel"
@@ -58,6 +62,7 @@ const (
 var reasonOrder = [numReasons]Reason{
 	rDenyCountry:             ReasonDenyCountry,
 	rACRUnsupported:          ReasonACRUnsupported,
+	rPolicyRule:              ReasonPolicyRule,
 	rImpossibleTravel:        ReasonImpossibleTravel,
 	rCountryChange:           ReasonCountryChange,
 	rUnfamiliarNetwork:       ReasonUnfamiliarNetwork,
@@ -81,6 +86,7 @@ type reason int
 const (
 	rDenyCountry reason = iota
 	rACRUnsupported
+	rPolicyRule
 	rImpossibleTravel
 	rCountryChange
 	rUnfamiliarNetwork

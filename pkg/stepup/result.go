@@ -16,6 +16,9 @@ var rankDecision = [...]Decision{rankNone: Allow, rankLiveID: LiveID, rankIDV: I
 // array keeps Decide free of maps and nearly free of allocations.
 type hits struct {
 	rank [numReasons]uint8
+	// policyReason names rPolicyRule in Result.Reasons ("" keeps
+	// ReasonPolicyRule).
+	policyReason Reason
 }
 
 // add records that reason fired with decision d; Allow records nothing.
@@ -61,6 +64,10 @@ func (h *hits) result(score int) Result {
 	}
 	slices.SortStableFunc(idx, func(a, b reason) int { return int(h.rank[b]) - int(h.rank[a]) })
 	for _, i := range idx {
+		if i == rPolicyRule && h.policyReason != "" {
+			res.Reasons = append(res.Reasons, h.policyReason)
+			continue
+		}
 		res.Reasons = append(res.Reasons, reasonOrder[i])
 	}
 	return res

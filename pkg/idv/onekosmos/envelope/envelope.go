@@ -7,6 +7,7 @@
 package envelope
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/ecdh"
@@ -15,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 )
@@ -39,11 +41,22 @@ var (
 )
 
 // KeyPair is a private key with its public half in 1Kosmos's encodings.
+// It is safe for concurrent use.
 type KeyPair struct {
 	curve string
 	k1    *secp256k1.PrivateKey
 	p256  *ecdh.PrivateKey
+
+	// shared remembers the keys agreed with recent peers: the same two
+	// keys always agree on the same secret, and the peers of a client (its
+	// services) and of a service (its clients) rarely change, so one
+	// agreement per pair is enough.
+	mu     sync.Mutex
+	shared map[string][]byte
 }
+
+// maxShared bounds the agreements a KeyPair remembers.
+const maxShared = 1024
 
 // GenerateKey makes a fresh key pair on curve.
 func GenerateKey(curve string) (*KeyPair, error) {
@@ -120,6 +133,27 @@ func (k *KeyPair) PublicB64() string {
 // peerB64 (64-byte X||Y, standard base64): the raw 32-byte X coordinate of
 // the ECDH point, leading zeros kept, no KDF.
 func (k *KeyPair) SharedKey(peerB64 string) ([]byte, error) {
+	k.mu.Lock()
+	key, ok := k.shared[peerB64]
+	k.mu.Unlock()
+	if ok {
+		return bytes.Clone(key), nil
+	}
+	key, err := k.agree(peerB64)
+	if err != nil {
+		return nil, err
+	}
+	k.mu.Lock()
+	if k.shared == nil || len(k.shared) >= maxShared {
+		k.shared = make(map[string][]byte)
+	}
+	k.shared[peerB64] = bytes.Clone(key)
+	k.mu.Unlock()
+	return key, nil
+}
+
+// agree runs the ECDH agreement with the peer.
+func (k *KeyPair) agree(peerB64 string) ([]byte, error) {
 	raw, err := base64.StdEncoding.DecodeString(peerB64)
 	if err != nil || len(raw) != 2*keySize {
 		return nil, ErrBadKey

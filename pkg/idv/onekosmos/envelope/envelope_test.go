@@ -1,6 +1,7 @@
 package envelope
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -236,4 +237,48 @@ func mustIV(t *testing.T, wire string) []byte {
 	raw, err := base64.StdEncoding.DecodeString(wire)
 	require.NoError(t, err)
 	return raw[:16]
+}
+
+// SharedKey remembers agreements: the same key again, never a shared
+// buffer a caller could change.
+func TestSharedKeyIsRememberedSafely(t *testing.T) {
+	for _, curve := range []string{Secp256k1, Prime256v1} {
+		a, err := GenerateKey(curve)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := GenerateKey(curve)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, err := a.SharedKey(b.PublicB64())
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := bytes.Clone(first)
+		first[0] ^= 0xff
+		again, err := a.SharedKey(b.PublicB64())
+		if err != nil || !bytes.Equal(again, want) {
+			t.Fatalf("%s: second agreement %x, %v; want %x", curve, again, err, want)
+		}
+		other, err := b.SharedKey(a.PublicB64())
+		if err != nil || !bytes.Equal(other, want) {
+			t.Fatalf("%s: the peer agrees on %x, %v; want %x", curve, other, err, want)
+		}
+		if _, err := a.SharedKey("not-a-key"); err == nil {
+			t.Fatalf("%s: a malformed peer key is refused, remembered or not", curve)
+		}
+	}
+}
+
+func BenchmarkSharedKey(b *testing.B) {
+	a, _ := GenerateKey(Secp256k1)
+	peer, _ := GenerateKey(Secp256k1)
+	pub := peer.PublicB64()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := a.SharedKey(pub); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
