@@ -3,6 +3,7 @@ package oidc
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
@@ -39,7 +40,7 @@ func (p *Provider) loginCancel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.cancelVerification(context.WithoutCancel(ctx), a)
-	p.log.InfoContext(ctx, "audit", "audit", "login.cancelled", "client_id", a.ClientID, "auth_request", a.ID, "journey", a.Journey)
+	p.audit.Event(ctx, "login.cancelled", slog.String("client_id", a.ClientID), slog.String("auth_request", a.ID), slog.String("journey", a.Journey))
 	p.failRequest(w, r, a, zoidc.ErrAccessDenied().WithDescription(cancelDescription))
 }
 
