@@ -16,15 +16,31 @@ import (
 // while the client or its redirect_uri cannot be trusted (page), else sent
 // back to the client (oauth, to).
 type authzError struct {
-	page         bool
-	status       int
-	problem, fix string
-	to           authResponse
-	oauth        *zoidc.Error
+	page        bool
+	status      int
+	detail, fix string // for developers: logged, never shown
+	// clientID is the client the page may name and brand, when known.
+	clientID string
+	to       authResponse
+	oauth    *zoidc.Error
 }
 
-func pageError(status int, problem, fix string) *authzError {
-	return &authzError{page: true, status: status, problem: problem, fix: fix}
+func pageError(status int, detail, fix string) *authzError {
+	return &authzError{page: true, status: status, detail: detail, fix: fix}
+}
+
+// forClient names the client the refused request came from.
+func (e *authzError) forClient(id string) *authzError {
+	e.clientID = id
+	return e
+}
+
+// kind is the error page's problem.
+func (e *authzError) kind() problem {
+	if e.status == http.StatusServiceUnavailable {
+		return problemUnavailable
+	}
+	return problemBadRequest
 }
 
 // authorize is the authorization endpoint (OIDC Core 3.1.2), GET and POST.
@@ -57,12 +73,12 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 func (p *Provider) readBrowserForm(w http.ResponseWriter, r *http.Request, what string) bool {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
-		p.errorPage(w, r, http.StatusMethodNotAllowed, "The "+what+" endpoint accepts GET and POST only.", "Send the browser here with a GET redirect or a form POST.")
+		p.errorPage(w, r, http.StatusMethodNotAllowed, problemMethod, "The "+what+" endpoint accepts GET and POST only.", "Send the browser here with a GET redirect or a form POST.")
 		return false
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		p.errorPage(w, r, http.StatusBadRequest, "The "+what+" request could not be read.", "Send a well-formed query string or form body (at most 64 KiB).")
+		p.errorPage(w, r, http.StatusBadRequest, problemBadRequest, "The "+what+" request could not be read.", "Send a well-formed query string or form body (at most 64 KiB).")
 		return false
 	}
 	return true
@@ -70,7 +86,7 @@ func (p *Provider) readBrowserForm(w http.ResponseWriter, r *http.Request, what 
 
 func (p *Provider) refuse(w http.ResponseWriter, r *http.Request, e *authzError) {
 	if e.page {
-		p.errorPage(w, r, e.status, e.problem, e.fix)
+		p.errorPageIn(w, r, p.frameFor(r, e.clientID, uiLocalesOf(r)), e.status, e.kind(), e.detail, e.fix)
 		return
 	}
 	p.redirectError(w, r, e.to, e.oauth)
@@ -99,9 +115,9 @@ func (p *Provider) parseAuthorize(ctx context.Context, form url.Values, src requ
 	}
 	redirectURI := form.Get("redirect_uri")
 	if !slices.Contains(cl.cfg.RedirectURIs, redirectURI) {
-		return nil, pageError(http.StatusBadRequest, "The redirect_uri is not registered for this client.", "Send exactly one of the client's registered redirect URIs (compared character for character).")
+		return nil, pageError(http.StatusBadRequest, "The redirect_uri is not registered for this client.", "Send exactly one of the client's registered redirect URIs (compared character for character).").forClient(cl.cfg.ID)
 	}
-	to := authResponse{redirectURI: redirectURI, state: form.Get("state")}
+	to := authResponse{redirectURI: redirectURI, state: form.Get("state"), clientID: cl.cfg.ID, uiLocales: form.Get("ui_locales")}
 	fail := func(e *zoidc.Error) (*authRequest, *authzError) {
 		if len(to.state) > maxState {
 			to.state = "" // never echo what was refused for its size
@@ -142,7 +158,7 @@ func (p *Provider) parseAuthorize(ctx context.Context, form url.Values, src requ
 		}
 		to.state, to.redirectURI = ar.State, ar.RedirectURI
 		if !slices.Contains(cl.cfg.RedirectURIs, ar.RedirectURI) {
-			return nil, pageError(http.StatusBadRequest, "The request object's redirect_uri is not registered for this client.", "Sign a request object with one of the client's registered redirect URIs.")
+			return nil, pageError(http.StatusBadRequest, "The request object's redirect_uri is not registered for this client.", "Sign a request object with one of the client's registered redirect URIs.").forClient(cl.cfg.ID)
 		}
 		if e := checkParamSizes(objectParams(&ar, rawClaims)); e != nil {
 			return fail(e)
@@ -205,7 +221,7 @@ func (p *Provider) parseAuthorize(ctx context.Context, form url.Values, src requ
 		State: to.state, Nonce: ar.Nonce, Scopes: cl.allowScopes(ar.Scopes), ResponseType: ar.ResponseType,
 		ResponseMode: to.mode, CodeChallenge: ar.CodeChallenge, CodeChallengeMethod: ar.CodeChallengeMethod,
 		Prompt: prompt, MaxAge: maxAge, LoginHint: ar.LoginHint, HintAsserted: hintAsserted, HintSubject: hintSub,
-		ACRValues: acrValues, ACREssential: acrEssential, Claims: rawClaims,
+		ACRValues: acrValues, ACREssential: acrEssential, Claims: rawClaims, UILocales: ar.UILocales.String(),
 	}
 	if e := checkRecordSize(a); e != nil {
 		return fail(e)

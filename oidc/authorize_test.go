@@ -32,7 +32,9 @@ func TestAuthorizeRejectsUntrustedTargetsOnAPage(t *testing.T) {
 			p := h.authorize(h.newBrowser(), tt.params)
 			require.Nil(t, p.rpURL, "must never redirect to an untrusted target")
 			require.Equal(t, http.StatusBadRequest, p.status)
-			require.Contains(t, p.body, tt.want)
+			require.Equal(t, "bad_request", problemOf(p))
+			require.Contains(t, h.errorDetail(p), tt.want, "the detail is logged under the page's reference")
+			require.NotContains(t, p.body, tt.want, "technical detail stays in the log")
 		})
 	}
 }

@@ -44,6 +44,9 @@ type authRequest struct {
 	ACRValues    []string `json:"acr_values,omitempty"`
 	ACREssential bool     `json:"acr_essential,omitempty"`
 	Claims       string   `json:"claims,omitempty"`
+	// UILocales is the ui_locales parameter: the languages the client
+	// prefers for the person's pages, most preferred first.
+	UILocales string `json:"ui_locales,omitempty"`
 
 	// The journey.
 	Journey     string   `json:"journey,omitempty"`

@@ -43,9 +43,18 @@ func TestHandoffPageBeforeOneKosmos(t *testing.T) {
 	page := get(t, phone, link)
 	require.Equal(t, http.StatusOK, page.status)
 	require.Contains(t, page.body, `id="handoff-title"`)
-	require.Contains(t, page.body, "idv-rp", "names the service asking")
+	require.Contains(t, page.body, "Example Bank", "names the service asking, as people know it")
+	require.NotContains(t, page.body, "Internal IDV client", "never the operator's own name")
 	require.Contains(t, page.body, "Germany", "roughly where the sign-in started")
 	require.Contains(t, page.body, "Firefox on Windows", "in which browser")
+	require.Contains(t, page.body, "1Kosmos is the identity verification service Example Bank uses", "says what 1Kosmos is")
+	require.Contains(t, page.body, `id="handoff-shared"`, "and what is shared")
+
+	// The phone's own language, when the login named none.
+	de := getLang(t, phone, link, "de-DE,de;q=0.9")
+	require.Contains(t, de.body, `<html lang="de">`)
+	require.Contains(t, de.body, "Deutschland")
+	require.Contains(t, de.body, "Firefox unter Windows")
 	require.Contains(t, page.body, `id="handoff-started"`)
 	token := strings.TrimPrefix(link, h.srv.URL+PathLogin+"/handoff?h=")
 	answer := func(c *http.Client, what string) *http.Response {
@@ -87,9 +96,17 @@ func (u uaEdge) RoundTrip(r *http.Request) (*http.Response, error) {
 	return u.edge.RoundTrip(r)
 }
 
-func get(t *testing.T, c *http.Client, u string) page {
+func get(t *testing.T, c *http.Client, u string) page { return getLang(t, c, u, "") }
+
+// getLang is get with an Accept-Language header.
+func getLang(t *testing.T, c *http.Client, u, acceptLanguage string) page {
 	t.Helper()
-	resp, err := c.Get(u)
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	require.NoError(t, err)
+	if acceptLanguage != "" {
+		req.Header.Set("Accept-Language", acceptLanguage)
+	}
+	resp, err := c.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
@@ -97,12 +114,13 @@ func get(t *testing.T, c *http.Client, u string) page {
 }
 
 func TestBrowserName(t *testing.T) {
-	for ua, want := range map[string]string{
-		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1": "Safari on iOS",
-		"Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile Safari/537.36":                                "Chrome on Android",
-		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36 Edg/124.0":                   "Edge on Windows",
-		"curl/8.5.0": "",
+	for ua, want := range map[string][2]string{
+		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1": {"Safari", "iOS"},
+		"Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile Safari/537.36":                                {"Chrome", "Android"},
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36 Edg/124.0":                   {"Edge", "Windows"},
+		"curl/8.5.0": {"", ""},
 	} {
-		require.Equal(t, want, browserName(ua), ua)
+		b, s := browserName(ua)
+		require.Equal(t, want, [2]string{b, s}, ua)
 	}
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/idbridge/idbridge/pkg/idv"
 	"github.com/idbridge/idbridge/pkg/idv/onekosmos"
 	"github.com/idbridge/idbridge/pkg/idv/simulator"
+	"github.com/idbridge/idbridge/pkg/logtest"
 	"github.com/idbridge/idbridge/pkg/netid"
 	"github.com/idbridge/idbridge/pkg/storage/memory"
 	"github.com/idbridge/idbridge/pkg/users"
@@ -92,6 +93,9 @@ type harness struct {
 	sealer  users.Sealer
 	clock   *clock
 	browser *http.Client
+	// logs holds the provider's log lines (JSON) unless harnessOpts.log
+	// takes them.
+	logs *logtest.Buffer
 }
 
 const testConfig = `
@@ -115,6 +119,8 @@ clients:
     token_auth_method: none
     redirect_uris: [https://rp.example/cb]
   - id: idv-rp
+    name: Internal IDV client
+    client_name: Example Bank
     identifier_namespace: shared
     secret: idv-secret
     journey: idv
@@ -164,7 +170,10 @@ type harnessOpts struct {
 func newHarnessOpts(t *testing.T, o harnessOpts) *harness {
 	t.Helper()
 	extraClients := o.extraClients
-	h := &harness{t: t, clock: &clock{}}
+	h := &harness{t: t, clock: &clock{}, logs: &logtest.Buffer{}}
+	if o.log == nil {
+		o.log = slog.New(slog.NewJSONHandler(h.logs, nil))
+	}
 	var handler http.Handler
 	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(h.srv.Close)

@@ -37,7 +37,8 @@ func TestRedirectURIVariantsAreRefused(t *testing.T) {
 			p := h.authorize(h.newBrowser(), authParams("rp", "redirect_uri", v))
 			require.Nil(t, p.rpURL, "redirected to a variant")
 			require.Equal(t, http.StatusBadRequest, p.status)
-			require.Contains(t, p.body, "redirect_uri is not registered")
+			require.Equal(t, "bad_request", problemOf(p))
+			require.Contains(t, h.errorDetail(p), "redirect_uri is not registered")
 		})
 	}
 }

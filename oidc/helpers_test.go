@@ -47,3 +47,32 @@ func testJourney(t testing.TB, cfg *config.Config, repo *users.Repo, now func() 
 	require.NoError(t, err)
 	return j
 }
+
+var errorRef = regexp.MustCompile(`id="error-reference"[^>]*data-ref="([^"]+)"`)
+
+// errorDetail is what the provider logged for a developer about the error
+// page p (found by the reference the page shows), or "" when p names no
+// reference or nothing was logged under it. The page itself carries no
+// detail: it must not contain want.
+func (h *harness) errorDetail(p page) string {
+	h.t.Helper()
+	m := errorRef.FindStringSubmatch(p.body)
+	if m == nil {
+		return ""
+	}
+	for _, line := range strings.Split(h.logs.String(), "\n") {
+		if strings.Contains(line, `"msg":"error page"`) && strings.Contains(line, `"request_id":"`+m[1]+`"`) {
+			return line
+		}
+	}
+	return ""
+}
+
+// problemOf is the problem an error page names in data-problem.
+func problemOf(p page) string {
+	m := regexp.MustCompile(`id="error-title" data-problem="([a-z_]+)"`).FindStringSubmatch(p.body)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}

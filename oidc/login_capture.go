@@ -23,7 +23,7 @@ func (p *Provider) loginCapture(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, maxSelfie+64<<10)
 		if err := r.ParseMultipartForm(1 << 20); err != nil {
-			p.errorPage(w, r, http.StatusRequestEntityTooLarge, "The selfie could not be read.", "Send one image of at most 5 MB.")
+			p.errorPage(w, r, http.StatusRequestEntityTooLarge, problemTooLarge, "The selfie could not be read.", "Send one image of at most 5 MB.")
 			return
 		}
 	}
@@ -35,22 +35,22 @@ func (p *Provider) loginCapture(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, PathLogin+"/wait?id="+a.ID, http.StatusSeeOther)
 		return
 	}
-	page := map[string]any{"ID": a.ID, "Client": p.clients[a.ClientID].cfg.Name}
+	page, frame := map[string]any{"ID": a.ID, "MaxMB": maxSelfie >> 20}, p.loginFrame(r, a)
 	if r.Method != http.MethodPost {
-		p.render(w, r, http.StatusOK, "capture.html", page)
+		p.render(w, r, http.StatusOK, "capture.html", frame, page)
 		return
 	}
 	f, _, err := r.FormFile("selfie")
 	if err != nil {
-		page["Error"] = "Choose or take a selfie first."
-		p.render(w, r, http.StatusBadRequest, "capture.html", page)
+		page["Error"] = "none"
+		p.render(w, r, http.StatusBadRequest, "capture.html", frame, page)
 		return
 	}
 	img, err := io.ReadAll(io.LimitReader(f, maxSelfie+1))
 	f.Close()
 	if err != nil || len(img) == 0 || len(img) > maxSelfie {
-		page["Error"] = "The selfie must be one image of at most 5 MB."
-		p.render(w, r, http.StatusBadRequest, "capture.html", page)
+		page["Error"] = "size"
+		p.render(w, r, http.StatusBadRequest, "capture.html", frame, page)
 		return
 	}
 	person, err := p.person(r.Context(), a)
@@ -70,8 +70,8 @@ func (p *Provider) loginCapture(w http.ResponseWriter, r *http.Request) {
 	res, err := p.verifier.CheckFace(r.Context(), idv.FaceCheck{Image: img, Enrolled: live.FaceImage})
 	switch {
 	case errors.Is(err, idv.ErrInvalidInput):
-		page["Error"] = "That file is not an image we can check. Take a photo of your face."
-		p.render(w, r, http.StatusBadRequest, "capture.html", page)
+		page["Error"] = "image"
+		p.render(w, r, http.StatusBadRequest, "capture.html", frame, page)
 		return
 	case err != nil:
 		p.verificationFailed(w, r, a, err)

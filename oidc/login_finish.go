@@ -134,7 +134,7 @@ func (p *Provider) succeed(w http.ResponseWriter, r *http.Request, a *authReques
 	// One login issues one code: only the completion that claims the
 	// request goes on (a second Continue, or a tab racing this one, stops).
 	if err := p.claim(ctx, a); errors.Is(err, errAuthRequestGone) {
-		p.errorPage(w, r, http.StatusNotFound, "This login was already completed.", "Go back to the application; it has received the result.")
+		p.errorPageIn(w, r, p.frameFor(r, a.ClientID, a.UILocales), http.StatusNotFound, problemCompleted, "This login was already completed.", "Go back to the application; it has received the result.")
 		return
 	} else if err != nil {
 		p.unavailable(w, r, a, err)

@@ -9,9 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
-
 	"github.com/idbridge/idbridge/pkg/storage"
 )
 
@@ -32,11 +29,13 @@ const handoffLifetime = 10 * time.Minute
 type handoff struct {
 	AuthRequest string    `json:"authreq"`
 	URL         string    `json:"url"` // the 1Kosmos page
-	Client      string    `json:"client"`
+	ClientID    string    `json:"client_id,omitempty"`
+	UILocales   string    `json:"ui_locales,omitempty"`
 	Journey     string    `json:"journey"`
 	StartedAt   time.Time `json:"started_at"`
 	Country     string    `json:"country,omitempty"`
 	Browser     string    `json:"browser,omitempty"`
+	System      string    `json:"system,omitempty"`
 }
 
 func handoffKey(token string) string { return "handoff:{" + token + "}" }
@@ -45,8 +44,9 @@ func handoffKey(token string) string { return "handoff:{" + token + "}" }
 // token.
 func (p *Provider) newHandoff(ctx context.Context, a *authRequest, r *http.Request) (string, error) {
 	where := p.where(r)
-	h := handoff{AuthRequest: a.ID, URL: a.VerifyURL, Client: p.clients[a.ClientID].cfg.Name, Journey: a.Journey,
-		StartedAt: a.CreatedAt, Country: where.Country, Browser: browserName(where.UserAgent)}
+	browser, system := browserName(where.UserAgent)
+	h := handoff{AuthRequest: a.ID, URL: a.VerifyURL, ClientID: a.ClientID, UILocales: a.UILocales, Journey: a.Journey,
+		StartedAt: a.CreatedAt, Country: where.Country, Browser: browser, System: system}
 	raw, err := json.Marshal(h)
 	if err != nil {
 		return "", err
@@ -70,7 +70,7 @@ func (p *Provider) handoffURL(token string) string {
 func (p *Provider) loginHandoff(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
-		p.errorPage(w, r, http.StatusMethodNotAllowed, "Open the link, or use the buttons on its page.", "Open the link you were given again.")
+		p.errorPage(w, r, http.StatusMethodNotAllowed, problemMethod, "Open the link, or use the buttons on its page.", "Open the link you were given again.")
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
@@ -105,9 +105,16 @@ func (p *Provider) loginHandoff(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, h.URL, http.StatusSeeOther)
 			return
 		}
-		p.render(w, r, http.StatusOK, "handoff.html", map[string]any{
-			"Token": token, "Client": h.Client, "LiveID": h.Journey == journeyLiveID,
-			"Started": h.StartedAt.UTC().Format("15:04 MST, 2 January 2006"), "Country": countryName(h.Country), "Browser": h.Browser,
+		f := p.frameFor(r, h.ClientID, h.UILocales)
+		in := h.Browser
+		if h.Browser != "" && h.System != "" {
+			in = f.lang.T("handoff.browser_on", "Browser", h.Browser, "System", h.System)
+		} else if h.Browser == "" {
+			in = h.System
+		}
+		p.render(w, r, http.StatusOK, "handoff.html", f, map[string]any{
+			"Token": token, "LiveID": h.Journey == journeyLiveID, "Ago": f.lang.Ago(h.StartedAt, p.now()),
+			"Started": f.lang.Date(h.StartedAt), "Country": f.lang.Country(h.Country), "Browser": in,
 		})
 		return
 	}
@@ -128,7 +135,7 @@ func (p *Provider) loginHandoff(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.PostFormValue("answer") != "continue" {
 		p.audit.Event(ctx, "handoff.refused", slog.String("auth_request", h.AuthRequest))
-		p.render(w, r, http.StatusOK, "handoff.html", map[string]any{"Refused": true})
+		p.render(w, r, http.StatusOK, "handoff.html", p.frameFor(r, h.ClientID, h.UILocales), map[string]any{"Refused": true})
 		return
 	}
 	p.audit.Event(ctx, "handoff.confirmed", slog.String("auth_request", h.AuthRequest))
@@ -136,7 +143,7 @@ func (p *Provider) loginHandoff(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Provider) handoffGone(w http.ResponseWriter, r *http.Request) {
-	p.errorPage(w, r, http.StatusNotFound, "This link was already used or has expired.",
+	p.errorPage(w, r, http.StatusNotFound, problemLinkUsed, "This link was already used or has expired.",
 		"If you are signing in, start again on the device where you began; a link works once, for 10 minutes.")
 }
 
@@ -155,8 +162,8 @@ func (p *Provider) startedLogin(r *http.Request, id string) (bool, error) {
 }
 
 // browserName names a browser and system roughly, from a User-Agent, for a
-// person to recognise ("Firefox on Windows"); "" when unknown.
-func browserName(ua string) string {
+// person to recognise ("Firefox", "Windows"); "" for what is unknown.
+func browserName(ua string) (browser, system string) {
 	var b, s string
 	switch {
 	case strings.Contains(ua, "Edg/"):
@@ -182,27 +189,5 @@ func browserName(ua string) string {
 	case strings.Contains(ua, "Linux"):
 		s = "Linux"
 	}
-	switch {
-	case b != "" && s != "":
-		return b + " on " + s
-	case b != "":
-		return b
-	}
-	return s
-}
-
-// countryName is the English name of an ISO 3166-1 alpha-2 code (the code
-// itself when it has none).
-func countryName(cc string) string {
-	if cc == "" {
-		return ""
-	}
-	region, err := language.ParseRegion(cc)
-	if err != nil {
-		return cc
-	}
-	if name := display.English.Regions().Name(region); name != "" {
-		return name
-	}
-	return cc
+	return b, s
 }

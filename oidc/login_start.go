@@ -18,7 +18,7 @@ import (
 func (p *Provider) boundRequest(w http.ResponseWriter, r *http.Request) (*authRequest, bool) {
 	a, err := p.loadAuthRequest(r.Context(), r.FormValue("id"))
 	if errors.Is(err, errAuthRequestGone) {
-		p.errorPage(w, r, http.StatusNotFound, "This login has expired or was already completed.", "Go back to the application and sign in again.")
+		p.errorPage(w, r, http.StatusNotFound, problemExpired, "This login has expired or was already completed.", "Go back to the application and sign in again.")
 		return nil, false
 	}
 	if err != nil {
@@ -31,7 +31,10 @@ func (p *Provider) boundRequest(w http.ResponseWriter, r *http.Request) (*authRe
 		return nil, false
 	}
 	if !here {
-		p.errorPage(w, r, http.StatusForbidden, "This login was started in another browser.", "Continue in the browser where you started signing in, or start again here.")
+		// The client is named and branded, with its home page as the way
+		// back; the login itself is not this browser's to cancel.
+		p.errorPageIn(w, r, p.frameFor(r, a.ClientID, a.UILocales), http.StatusForbidden, problemOtherBrowser,
+			"This login was started in another browser.", "Continue in the browser where you started signing in, or start again here.")
 		return nil, false
 	}
 	return a, true
@@ -56,16 +59,12 @@ func (p *Provider) startedHere(r *http.Request, a *authRequest) (bool, error) {
 const retryAfter = "5"
 
 // outage answers a login page while shared storage is unavailable: 503
-// with Retry-After and the request's reference, never an expired login or
-// a browser mismatch.
+// with Retry-After (the page shows the request's reference), never an
+// expired login or a browser mismatch.
 func (p *Provider) outage(w http.ResponseWriter, r *http.Request, err error) {
 	p.log.ErrorContext(r.Context(), "storage failure during login", "error", err)
 	w.Header().Set("Retry-After", retryAfter)
-	fix := "Try again in a moment: reload this page."
-	if ref := w.Header().Get("X-Request-Id"); ref != "" {
-		fix += " Reference: " + ref + "."
-	}
-	p.errorPage(w, r, http.StatusServiceUnavailable, "The service is temporarily unavailable.", fix)
+	p.errorPage(w, r, http.StatusServiceUnavailable, problemUnavailable, "shared storage is unavailable", "")
 }
 
 // loginStart begins the journey of a stored request: it asks who the
@@ -86,7 +85,7 @@ func (p *Provider) loginStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if person.User == nil && p.clients[a.ClientID].cfg.Journey == journeyLiveID && !p.needsIAL2(a) {
-		p.render(w, r, http.StatusOK, "identify.html", map[string]any{"ID": a.ID, "Client": p.clients[a.ClientID].cfg.Name})
+		p.render(w, r, http.StatusOK, "identify.html", p.loginFrame(r, a), map[string]any{"ID": a.ID})
 		return
 	}
 	if a.Check == "" {
@@ -101,7 +100,7 @@ func (p *Provider) loginStart(w http.ResponseWriter, r *http.Request) {
 // nothing about them is linked or released unless the check passes.
 func (p *Provider) loginIdentify(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
-		p.errorPage(w, r, http.StatusMethodNotAllowed, "Submit the form to continue.", "Use the Continue button on the previous page.")
+		p.errorPage(w, r, http.StatusMethodNotAllowed, problemMethod, "Submit the form to continue.", "Use the Continue button on the previous page.")
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
@@ -115,7 +114,7 @@ func (p *Provider) loginIdentify(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := users.NewIdentifier(p.clients[a.ClientID].cfg.IdentifierNamespace, r.PostFormValue("identifier"))
 	if err != nil {
-		p.render(w, r, http.StatusBadRequest, "identify.html", map[string]any{"ID": a.ID, "Client": p.clients[a.ClientID].cfg.Name, "Error": "Enter the email or user name you use with this application (at most 256 characters)."})
+		p.render(w, r, http.StatusBadRequest, "identify.html", p.loginFrame(r, a), map[string]any{"ID": a.ID, "Error": true})
 		return
 	}
 	ctx := r.Context()
@@ -208,7 +207,7 @@ func (p *Provider) unavailable(w http.ResponseWriter, r *http.Request, a *authRe
 func (p *Provider) notSaved(w http.ResponseWriter, r *http.Request, a *authRequest, err error) {
 	switch {
 	case errors.Is(err, errAuthRequestGone):
-		p.errorPage(w, r, http.StatusNotFound, "This login has expired or was already completed.", "Go back to the application and sign in again.")
+		p.errorPage(w, r, http.StatusNotFound, problemExpired, "This login has expired or was already completed.", "Go back to the application and sign in again.")
 	case errors.Is(err, errAuthRequestChanged):
 		http.Redirect(w, r, PathLogin+"/wait?id="+a.ID, http.StatusSeeOther)
 	default:

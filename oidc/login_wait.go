@@ -32,14 +32,34 @@ func (p *Provider) loginWait(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, PathLogin+"/capture?id="+a.ID, http.StatusSeeOther)
 		return
 	}
-	title := "Verify your identity"
-	if a.Journey == journeyLiveID {
-		title = "Confirm it's you"
-	}
-	p.render(w, r, http.StatusOK, "wait.html", map[string]any{
-		"ID": a.ID, "Title": title, "Journey": a.Journey, "VerifyURL": p.verifyLink(a), "QR": PathLogin + "/qr?id=" + a.ID,
-		"StatusURL": PathLogin + "/status?id=" + a.ID, "Status": a.LastStatus, "Client": p.clients[a.ClientID].cfg.Name,
+	f := p.loginFrame(r, a)
+	p.render(w, r, http.StatusOK, "wait.html", f, map[string]any{
+		"ID": a.ID, "Journey": a.Journey, "VerifyURL": p.verifyLink(a), "QR": PathLogin + "/qr?id=" + a.ID,
+		"StatusURL": PathLogin + "/status?id=" + a.ID, "StatusText": p.statusSentence(f, a.LastStatus), "Minutes": p.minutesLeft(a),
 	})
+}
+
+// statusSentence says where a verification in state stands and what
+// happens next, in the page's language.
+func (p *Provider) statusSentence(f frame, state string) string {
+	switch idv.Status(state) {
+	case idv.StatusInProgress, idv.StatusCompleted, idv.StatusDeclined, idv.StatusExpired, idv.StatusAbandoned:
+	case "unavailable":
+	default:
+		state = string(idv.StatusPending)
+	}
+	return f.lang.T("status."+state, "Client", p.clientName(f))
+}
+
+// minutesLeft is how many whole minutes the person has left to finish the
+// verification (0 when none or unknown): until the 1Kosmos session or the
+// login expires, whichever comes first.
+func (p *Provider) minutesLeft(a *authRequest) int {
+	end := a.CreatedAt.Add(p.cfg.Tokens.AuthRequest)
+	if !a.ExpiresAt.IsZero() && a.ExpiresAt.Before(end) {
+		end = a.ExpiresAt
+	}
+	return int(end.Sub(p.now()) / time.Minute)
 }
 
 // verifyLink is where the waiting page's link and QR code lead: the
@@ -75,11 +95,13 @@ func (p *Provider) loginQR(w http.ResponseWriter, r *http.Request) {
 }
 
 // statusView is the JSON the waiting page polls: state is one of pending,
-// in_progress, completed, declined, expired, abandoned, unavailable; next is
-// where to go once the state is terminal.
+// in_progress, completed, declined, expired, abandoned, unavailable;
+// message says it to the person in the page's language; next is where to
+// go once the state is terminal.
 type statusView struct {
-	State string `json:"state"`
-	Next  string `json:"next,omitempty"`
+	State   string `json:"state"`
+	Message string `json:"message,omitempty"`
+	Next    string `json:"next,omitempty"`
 }
 
 // loginStatus reports the verification state, polling 1Kosmos server-side
@@ -119,7 +141,7 @@ func (p *Provider) loginStatus(w http.ResponseWriter, r *http.Request) {
 			state = string(st)
 		}
 	}
-	v := statusView{State: state}
+	v := statusView{State: state, Message: p.statusSentence(p.loginFrame(r, a), state)}
 	if idv.Status(state).Terminal() {
 		v.Next = PathLogin + "/continue?id=" + a.ID
 	}

@@ -27,7 +27,7 @@ func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
 	}
 	req, perr := p.parseLogout(r.Context(), r.Form)
 	if perr != nil {
-		p.errorPage(w, r, http.StatusBadRequest, perr.problem, perr.fix)
+		p.errorPageIn(w, r, p.frameFor(r, perr.clientID, uiLocalesOf(r)), perr.status, perr.kind(), perr.detail, perr.fix)
 		return
 	}
 	ctx := r.Context()
@@ -36,7 +36,7 @@ func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
 	if s != nil {
 		var err error
 		if sso, err = p.currentSSO(ctx, s); err != nil {
-			p.errorPage(w, r, http.StatusServiceUnavailable, "The service is temporarily unavailable.", "Try again in a moment.")
+			p.errorPage(w, r, http.StatusServiceUnavailable, problemUnavailable, "The service is temporarily unavailable.", "Try again in a moment.")
 			return
 		}
 	}
@@ -46,7 +46,7 @@ func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
 	case req.hintSubject != "" && req.hintSubject == sso.Subject,
 		r.Method == http.MethodPost && p.logoutConfirmed(r.PostForm.Get("confirm"), sso):
 		if err := p.endBrowserSSO(ctx, w, r, s, sso); err != nil {
-			p.errorPage(w, r, http.StatusServiceUnavailable, "The service is temporarily unavailable.", "Try again in a moment.")
+			p.errorPage(w, r, http.StatusServiceUnavailable, problemUnavailable, "The service is temporarily unavailable.", "Try again in a moment.")
 			return
 		}
 		p.audit.Event(ctx, "session.ended", slog.String("client_id", req.clientID), slog.Bool("confirmed", req.hintSubject != sso.Subject))
@@ -55,7 +55,20 @@ func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.redirectURI == "" {
-		http.Redirect(w, r, "/logged-out", http.StatusSeeOther)
+		// The signed-out page speaks the logout's language and names its
+		// client, when known.
+		q := url.Values{}
+		if _, ok := p.clients[req.clientID]; ok {
+			q.Set("client_id", req.clientID)
+		}
+		if ui := req.form.Get("ui_locales"); ui != "" {
+			q.Set("ui_locales", ui)
+		}
+		to := "/logged-out"
+		if len(q) > 0 {
+			to += "?" + q.Encode()
+		}
+		http.Redirect(w, r, to, http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, req.redirectURI, http.StatusSeeOther)
@@ -108,7 +121,7 @@ func (p *Provider) parseLogout(ctx context.Context, form url.Values) (*logoutReq
 		return nil, pageError(http.StatusBadRequest, "The post_logout_redirect_uri cannot be checked without knowing the client.", "Send client_id or id_token_hint with post_logout_redirect_uri.")
 	}
 	if !slices.Contains(cl.cfg.PostLogoutRedirectURIs, ru) {
-		return nil, pageError(http.StatusBadRequest, "The post_logout_redirect_uri is not registered for this client.", "Send exactly one of the client's post_logout_redirect_uris (compared character for character).")
+		return nil, pageError(http.StatusBadRequest, "The post_logout_redirect_uri is not registered for this client.", "Send exactly one of the client's post_logout_redirect_uris (compared character for character).").forClient(req.clientID)
 	}
 	u, err := url.Parse(ru)
 	if err != nil {
@@ -128,15 +141,11 @@ func (p *Provider) parseLogout(ctx context.Context, form url.Values) (*logoutReq
 func (p *Provider) askLogout(w http.ResponseWriter, r *http.Request, req *logoutRequest, sso *ssoSession) {
 	confirm, err := p.tokenCrypto.Encrypt("logout:" + sso.ID)
 	if err != nil {
-		p.errorPage(w, r, http.StatusInternalServerError, "The sign-out page could not be prepared.", "Try again in a moment.")
+		p.errorPage(w, r, http.StatusInternalServerError, problemInternal, "The sign-out page could not be prepared.", "Try again in a moment.")
 		return
 	}
-	name := ""
-	if cl, ok := p.clients[req.clientID]; ok {
-		name = cl.cfg.Name
-	}
-	p.render(w, r, http.StatusOK, "logout_confirm.html", map[string]any{
-		"Action": PathEndSession, "Params": req.form, "Confirm": confirm, "Client": name,
+	p.render(w, r, http.StatusOK, "logout_confirm.html", p.frameFor(r, req.clientID, req.form.Get("ui_locales")), map[string]any{
+		"Action": PathEndSession, "Params": req.form, "Confirm": confirm,
 	})
 }
 

@@ -134,7 +134,8 @@ func TestEndSessionRefusesMalformedAndHostileRequests(t *testing.T) {
 			out := h.visit(h.browser, http.MethodGet, h.srv.URL+PathEndSession+"?"+tt.params.Encode(), nil)
 			require.Equal(t, http.StatusBadRequest, out.status, out.body)
 			require.Nil(t, out.rpURL)
-			require.Contains(t, html.UnescapeString(out.body), tt.problem)
+			require.Equal(t, "bad_request", problemOf(out))
+			require.Contains(t, html.UnescapeString(h.errorDetail(out)), tt.problem)
 			require.True(t, h.stillSignedIn(h.browser), "a refused request ends nothing")
 		})
 	}

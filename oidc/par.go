@@ -66,7 +66,7 @@ func (p *Provider) par(w http.ResponseWriter, r *http.Request) {
 	if _, aerr := p.parseAuthorize(r.Context(), form, pushing); aerr != nil {
 		e := aerr.oauth
 		if aerr.page {
-			e = zoidc.ErrInvalidRequest().WithDescription("%s %s", aerr.problem, aerr.fix)
+			e = zoidc.ErrInvalidRequest().WithDescription("%s %s", aerr.detail, aerr.fix)
 		}
 		writeOAuthError(w, http.StatusBadRequest, e)
 		return

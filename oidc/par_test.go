@@ -36,7 +36,7 @@ func TestPushedAuthorizationRequest(t *testing.T) {
 
 	again := h.authorize(h.newBrowser(), url.Values{"client_id": {"par-rp"}, "request_uri": {uri}})
 	require.Equal(t, http.StatusBadRequest, again.status, "a request_uri is single-use")
-	require.Contains(t, again.body, "already used")
+	require.Contains(t, h.errorDetail(again), "already used")
 	again = h.authorize(h.newBrowser(), url.Values{"client_id": {"par-rp"}, "request_uri": {uri}, "redirect_uri": {rpCallback}, "state": {"s"}})
 	require.Equal(t, "invalid_request_uri", again.rpURL.Query().Get("error"))
 }

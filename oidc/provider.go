@@ -21,17 +21,18 @@ import (
 	"github.com/gorilla/sessions"
 	"github.com/rs/cors"
 	zop "github.com/zitadel/oidc/v3/pkg/op"
-	"golang.org/x/text/language"
 
 	"github.com/idbridge/idbridge/pkg/audit"
 	"github.com/idbridge/idbridge/pkg/claims"
 	"github.com/idbridge/idbridge/pkg/config"
 	"github.com/idbridge/idbridge/pkg/idv"
 	"github.com/idbridge/idbridge/pkg/journey"
+	"github.com/idbridge/idbridge/pkg/locale"
 	"github.com/idbridge/idbridge/pkg/metrics"
 	"github.com/idbridge/idbridge/pkg/netid"
 	"github.com/idbridge/idbridge/pkg/storage"
 	"github.com/idbridge/idbridge/pkg/users"
+	"github.com/idbridge/idbridge/templates"
 )
 
 // Endpoint paths. Relying parties read them from discovery.
@@ -93,7 +94,7 @@ type Provider struct {
 	tokenGate *gate
 	// zitadelToken answers the token requests idbridge leaves to zitadel.
 	zitadelToken http.Handler
-	pages        pageSet
+	pages        *pageSet
 	acr          acrPolicy
 	netid        *netid.Resolver
 	metrics      *metrics.Metrics
@@ -153,11 +154,18 @@ func New(d Deps) (*Provider, error) {
 		}
 		p.clients[c.ID] = cl
 	}
-	pages, err := parsePages()
+	catalog, err := locale.Load(templates.FS, "locales")
 	if err != nil {
 		return nil, err
 	}
-	p.pages = pages
+	for _, c := range d.Config.Clients {
+		if c.DefaultLocale != "" && !catalog.Supports(c.DefaultLocale) {
+			return nil, fmt.Errorf("client %s: default_locale %q is not a language of idbridge's pages (%s)", c.ID, c.DefaultLocale, catalog)
+		}
+	}
+	if p.pages, err = parsePages(catalog); err != nil {
+		return nil, err
+	}
 	if p.audit, err = audit.New(d.Logger, d.Config.Log, d.NetID); err != nil {
 		return nil, err
 	}
@@ -170,7 +178,7 @@ func New(d Deps) (*Provider, error) {
 		AuthMethodPrivateKeyJWT:  true,
 		GrantTypeRefreshToken:    true,
 		RequestObjectSupported:   false,
-		SupportedUILocales:       []language.Tag{language.English},
+		SupportedUILocales:       catalog.Tags(),
 		SupportedClaims:          claimsSupported(),
 		SupportedScopes:          []string{"openid", "profile", "address", "identity_assurance", "offline_access"},
 		DefaultLogoutRedirectURI: "/logged-out",
@@ -244,6 +252,7 @@ func (p *Provider) Handler() http.Handler {
 	mux.HandleFunc(PathLogin+"/capture", p.loginCapture)
 	mux.HandleFunc(PathLogin+"/qr", p.loginQR)
 	mux.HandleFunc(PathLogin+"/handoff", p.loginHandoff)
+	mux.HandleFunc(PathLogin+"/cancel", p.loginCancel)
 	mux.HandleFunc("/static/", p.static)
 	mux.HandleFunc("/logged-out", p.loggedOut)
 	mux.Handle(PathToken, withCORS(withNoStore(p.withAssertionReplayCheck(http.HandlerFunc(p.token)))))
@@ -261,7 +270,7 @@ func (p *Provider) Handler() http.Handler {
 
 // notFound answers a path idbridge does not serve.
 func (p *Provider) notFound(w http.ResponseWriter, r *http.Request) {
-	p.errorPage(w, r, http.StatusNotFound, "There is no page at this address.", "Check the link; relying parties find idbridge's endpoints in its discovery document.")
+	p.errorPage(w, r, http.StatusNotFound, problemNoPage, "There is no page at this address.", "Check the link; relying parties find idbridge's endpoints in its discovery document.")
 }
 
 // withTokenClient tells SigningKey which algorithm the authenticating

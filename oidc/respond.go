@@ -14,10 +14,12 @@ type authResponse struct {
 	redirectURI string
 	mode        zoidc.ResponseMode
 	state       string
+	// clientID and uiLocales frame the form_post page.
+	clientID, uiLocales string
 }
 
 func (a *authRequest) response() authResponse {
-	return authResponse{redirectURI: a.RedirectURI, mode: a.ResponseMode, state: a.State}
+	return authResponse{redirectURI: a.RedirectURI, mode: a.ResponseMode, state: a.State, clientID: a.ClientID, uiLocales: a.UILocales}
 }
 
 // redirect sends params to the client with state and iss (RFC 9207), by
@@ -28,12 +30,12 @@ func (p *Provider) redirect(w http.ResponseWriter, r *http.Request, to authRespo
 	}
 	params.Set("iss", p.cfg.Issuer)
 	if to.mode == zoidc.ResponseModeFormPost {
-		p.render(w, r, http.StatusOK, "form_post.html", map[string]any{"Action": to.redirectURI, "Params": params})
+		p.render(w, r, http.StatusOK, "form_post.html", p.frameFor(r, to.clientID, to.uiLocales), map[string]any{"Action": to.redirectURI, "Params": params})
 		return
 	}
 	u, err := url.Parse(to.redirectURI)
 	if err != nil {
-		p.errorPage(w, r, http.StatusBadRequest, "The redirect URI is not a valid URL.", "Register a valid redirect URI for the client.")
+		p.errorPage(w, r, http.StatusBadRequest, problemBadRequest, "The redirect URI is not a valid URL.", "Register a valid redirect URI for the client.")
 		return
 	}
 	q := u.Query()
@@ -63,10 +65,4 @@ func (p *Provider) failRequest(w http.ResponseWriter, r *http.Request, a *authRe
 	}
 	_ = p.store.Delete(context.WithoutCancel(r.Context()), keys...)
 	p.redirectError(w, r, a.response(), e)
-}
-
-// errorPage is shown instead of redirecting when the redirect target cannot
-// be trusted (unknown client, unregistered redirect_uri) or is unknown.
-func (p *Provider) errorPage(w http.ResponseWriter, r *http.Request, status int, problem, fix string) {
-	p.render(w, r, status, "error.html", map[string]any{"Problem": problem, "Fix": fix, "Status": status})
 }

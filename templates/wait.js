@@ -10,7 +10,8 @@
       // 503: idbridge is briefly unavailable; the login goes on.
       .then(function (r) { return r.ok || r.status === 503 ? r.json() : null; })
       .then(function (s) {
-        if (s && s.state) { text.textContent = s.state.replace("_", " "); }
+        // Only a change is written: the status region announces each one.
+        if (s && s.message && text.textContent !== s.message) { text.textContent = s.message; }
         if (s && s.next) { window.location.assign(s.next); return; }
         setTimeout(tick, delay);
       })

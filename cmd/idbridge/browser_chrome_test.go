@@ -14,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
@@ -159,6 +161,10 @@ func (b *headlessBrowser) waitFor(tab context.Context, css string) string {
 // page fits the viewport's width (no horizontal scrolling).
 func (b *headlessBrowser) screenshot(tab context.Context, name string) {
 	b.t.Helper()
+	// A tab behind another one (the verification tab opens in front) may
+	// not paint, and a screenshot of it can wait for minutes.
+	_, err := chromedp.Call(tab, page.BringToFront, cdp.Empty{})
+	require.NoError(b.t, err)
 	png, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
 	require.NoError(b.t, err)
 	b.mu.Lock()

@@ -209,11 +209,13 @@ func (s *Server) routes() {
 	m.Handle("GET /v1/idv/sessions/{id}", s.authed(s.get(s.getIDVSession)))
 	m.Handle("POST /v1/stepup/challenges", s.authed(s.idempotent(s.createChallenge)))
 	m.Handle("GET /v1/stepup/challenges/{id}", s.authed(s.get(s.getChallenge)))
+	m.Handle("POST /v1/idv/sessions/{id}/cancel", s.authed(s.post(s.cancelIDVSession)))
+	m.Handle("POST /v1/stepup/challenges/{id}/cancel", s.authed(s.post(s.cancelChallenge)))
 	m.Handle("POST /v1/risk/evaluate", s.authed(s.post(s.evaluateRisk)))
 	m.Handle("POST /v1/users/{user_identifier}/forget", s.authed(s.post(s.forgetUser)))
 	m.HandleFunc("POST /v1/hooks/descope", s.handleDescopeHook)
 	for _, p := range []string{"/v1/openapi.json", "/v1/idv/sessions", "/v1/idv/sessions/{id}", "/v1/stepup/challenges",
-		"/v1/stepup/challenges/{id}", "/v1/risk/evaluate", "/v1/users/{user_identifier}/forget", "/v1/hooks/descope"} {
+		"/v1/stepup/challenges/{id}", "/v1/idv/sessions/{id}/cancel", "/v1/stepup/challenges/{id}/cancel", "/v1/risk/evaluate", "/v1/users/{user_identifier}/forget", "/v1/hooks/descope"} {
 		m.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) { s.writeError(w, r, ErrMethod) })
 	}
 	m.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
@@ -228,7 +230,7 @@ func allowed(path string) string {
 	case path == "/v1/openapi.json":
 		return "GET"
 	case path == "/v1/idv/sessions", path == "/v1/stepup/challenges", path == "/v1/risk/evaluate",
-		path == "/v1/hooks/descope", strings.HasPrefix(path, "/v1/users/"):
+		path == "/v1/hooks/descope", strings.HasPrefix(path, "/v1/users/"), strings.HasSuffix(path, "/cancel"):
 		return "POST"
 	case strings.HasPrefix(path, "/v1/idv/sessions/"), strings.HasPrefix(path, "/v1/stepup/challenges/"):
 		return "GET"

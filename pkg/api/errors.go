@@ -51,6 +51,7 @@ var (
 	ErrUnknownUser      = &Error{Status: 404, Code: "unknown_user", Message: "no user is known by this user_identifier"}
 	ErrMethod           = &Error{Status: 405, Code: "method_not_allowed", Message: "method not allowed"}
 	ErrNotEnrolled      = &Error{Status: 409, Code: "not_enrolled", Message: "the user has no enrolled face: run an identity verification first"}
+	ErrEnded            = &Error{Status: 409, Code: "session_ended", Message: "the session already ended; there is nothing to cancel"}
 	ErrInProgress       = &Error{Status: 409, Code: "request_in_progress", Message: "a request with this Idempotency-Key is still being processed"}
 	ErrReplayed         = &Error{Status: 409, Code: "replayed_event", Message: "this event was already received"}
 	ErrReplayedRequest  = &Error{Status: 409, Code: "replayed_request", Message: "this signed body already created a session; to get that answer again send it with the idempotency key it was first sent with, to start another give the body a new idempotency_key"}

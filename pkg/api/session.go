@@ -17,7 +17,7 @@ const (
 )
 
 // Status values of sessions and challenges, the same in every answer and
-// event. completed, failed, declined and expired are terminal.
+// event. completed, failed, declined, expired and cancelled are terminal.
 const (
 	StatusPending    = "pending"
 	StatusInProgress = "in_progress"
@@ -25,6 +25,9 @@ const (
 	StatusFailed     = "failed"
 	StatusDeclined   = "declined"
 	StatusExpired    = "expired"
+	// StatusCancelled: the caller cancelled the session (the person left
+	// the flow) before it ended.
+	StatusCancelled = "cancelled"
 )
 
 // Match results of step-up challenges.
@@ -36,7 +39,7 @@ const (
 
 func terminal(status string) bool {
 	switch status {
-	case StatusCompleted, StatusFailed, StatusDeclined, StatusExpired:
+	case StatusCompleted, StatusFailed, StatusDeclined, StatusExpired, StatusCancelled:
 		return true
 	}
 	return false

@@ -227,8 +227,12 @@ type Client struct {
 	RequirePAR bool `yaml:"require_par"`
 	// JWKS is the client's public key set (JSON), for private_key_jwt.
 	JWKS string `yaml:"jwks"`
-	// Name shown on pages.
+	// Name is the operator's own name for the client (logs, admin
+	// commands). People see Branding.ClientName instead.
 	Name string `yaml:"name"`
+	// Branding is how the client presents itself on idbridge's pages
+	// (client_name, logo_uri, policy_uri, ...; branding.go).
+	Branding `yaml:",inline"`
 	// IdentifierNamespace is the namespace of the identifiers this client
 	// asserts in pushed (PAR) or signed (JAR) requests and names in
 	// login_hint (default: the client's id). Clients and connector API

@@ -132,6 +132,7 @@ func (c *Config) problems() []string {
 		if cl.Risk != nil {
 			p = append(p, cl.Risk.problems(f+".risk")...)
 		}
+		p = append(p, cl.Branding.problems(f, c.Dev)...)
 		if !slices.Contains(cl.Scopes, "openid") {
 			add(f+".scopes", "must include openid")
 		}

@@ -193,6 +193,11 @@ func describe(p *page) string {
 		return "redirect to " + p.Elsewhere.Redacted()
 	}
 	if msg := pageText(p.Body, "error-problem"); msg != "" {
+		// The page speaks to people; idbridge logs the detail as "error
+		// page" under the reference.
+		if _, ref, ok := elementByID(p.Body, "error-reference"); ok && ref["data-ref"] != "" {
+			return fmt.Sprintf("HTTP %d error page: %s (idbridge's log has the detail under request_id %s)", p.Status, msg, ref["data-ref"])
+		}
 		return fmt.Sprintf("HTTP %d error page: %s", p.Status, msg)
 	}
 	return fmt.Sprintf("HTTP %d page at %s", p.Status, p.URL.Path)

@@ -101,3 +101,9 @@ func TestValidateVerifiedClaims(t *testing.T) {
 		})
 	}
 }
+
+func TestDescribeErrorPageNamesItsReference(t *testing.T) {
+	p := &page{Status: 400, Body: `<h1 id="error-title" data-problem="bad_request">Not valid</h1><p id="error-problem">The application sent a request we cannot accept.</p>
+<p id="error-reference" class="muted" data-ref="0123abcd">Reference: 0123abcd.</p>`}
+	require.Equal(t, "HTTP 400 error page: The application sent a request we cannot accept. (idbridge's log has the detail under request_id 0123abcd)", describe(p))
+}

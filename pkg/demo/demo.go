@@ -48,7 +48,7 @@ func New(cfg Config) (*Demo, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	page, err := template.ParseFS(templates.FS, "layout.html", "demo.html")
+	page, err := template.ParseFS(templates.FS, "demo_layout.html", "demo.html")
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +86,21 @@ func (d *Demo) Handler() http.Handler {
 	})
 	mux.HandleFunc("/demo/login", d.login)
 	mux.HandleFunc("/demo/callback", d.callback)
+	mux.HandleFunc("/demo/logo.svg", logo)
 	return mux
+}
+
+// logoSVG is the demo application's logo, which its client registration
+// names as logo_uri: idbridge's pages show it.
+const logoSVG = `<svg xmlns="http://www.w3.org/2000/svg" width="160" height="40" viewBox="0 0 160 40">` +
+	`<rect width="40" height="40" rx="8" fill="#0b5394"/><path d="M10 28 20 10 30 28z" fill="#fff"/>` +
+	`<text x="48" y="27" font-family="sans-serif" font-size="18" font-weight="700" fill="#0b5394">Demo Bank</text></svg>`
+
+func logo(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_, _ = w.Write([]byte(logoSVG))
 }
 
 // login starts a sign-in; journey=liveid asks for the LiveID acr and a

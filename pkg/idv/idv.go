@@ -273,6 +273,38 @@ type FaceCheck struct {
 	Enrolled []byte
 }
 
+// Canceller is a Verifier that can end a session before the person
+// finishes it, so its hosted page stops accepting input. It is optional:
+// 1Kosmos documents no cancel call for document share sessions or
+// authenticator sessions (shared/onekosmos/FACTS.md, section 8), so the
+// 1Kosmos client does not implement it and a cancelled session expires
+// upstream by itself. Cancelling a session that already ended does
+// nothing; ErrNotFound for an unknown id.
+type Canceller interface {
+	CancelIDV(ctx context.Context, sessionID string) error
+	CancelLiveID(ctx context.Context, challengeID string) error
+}
+
+// Cancel cancels the challenge (liveID) or proofing session id at v when v
+// is a Canceller, and reports whether it is. ErrNotFound counts as done:
+// there is nothing left to cancel.
+func Cancel(ctx context.Context, v Verifier, liveID bool, id string) (bool, error) {
+	c, ok := v.(Canceller)
+	if !ok {
+		return false, nil
+	}
+	var err error
+	if liveID {
+		err = c.CancelLiveID(ctx, id)
+	} else {
+		err = c.CancelIDV(ctx, id)
+	}
+	if errors.Is(err, ErrNotFound) {
+		err = nil
+	}
+	return true, err
+}
+
 // Verifier is an identity verification service. Implementations are safe
 // for concurrent use.
 type Verifier interface {
