@@ -110,7 +110,7 @@ const (
 func (p *Provider) parseAuthorize(ctx context.Context, form url.Values, src requestSource) (*authRequest, *authzError) {
 	fromPAR := src != fromBrowser
 	cl, ok := p.clients[form.Get("client_id")]
-	if !ok {
+	if !ok || cl.internal {
 		return nil, pageError(http.StatusBadRequest, "Unknown client_id.", "Use the client_id registered in idbridge's configuration (clients[].id).")
 	}
 	redirectURI := form.Get("redirect_uri")

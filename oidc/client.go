@@ -21,6 +21,9 @@ type client struct {
 	// idTokenClaims are the claims of ID tokens whose request has none
 	// (nil: only what scopes give).
 	idTokenClaims *claims.Request
+	// internal: the client of another front door (login_external.go),
+	// refused by the OAuth endpoints.
+	internal bool
 }
 
 var _ zop.Client = (*client)(nil)

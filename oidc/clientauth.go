@@ -52,7 +52,7 @@ func (p *Provider) authenticateClient(r *http.Request) (*client, *zoidc.Error) {
 		return nil, zoidc.ErrInvalidClient().WithDescription("no client authentication; send the client's credentials (HTTP Basic) or client_id")
 	}
 	cl, ok := p.clients[id]
-	if !ok {
+	if !ok || cl.internal {
 		return nil, zoidc.ErrInvalidClient().WithDescription("unknown client")
 	}
 	switch {
@@ -82,7 +82,7 @@ func (p *Provider) authenticateAssertion(r *http.Request, assertion, assertionTy
 	if err == nil {
 		cl = p.clients[req.Issuer]
 	}
-	if cl == nil || cl.cfg.TokenAuthMethod != "private_key_jwt" {
+	if cl == nil || cl.internal || cl.cfg.TokenAuthMethod != "private_key_jwt" {
 		return nil, zoidc.ErrInvalidClient().WithDescription("the client assertion is invalid: check its signature, iss, sub, aud and exp")
 	}
 	if fid := r.PostForm.Get("client_id"); fid != "" && fid != cl.cfg.ID {

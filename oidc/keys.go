@@ -7,6 +7,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -56,6 +57,9 @@ type signingKey struct {
 	alg    jose.SignatureAlgorithm
 	priv   crypto.Signer
 	header string // the encoded JWS header of its tokens
+	// cert is the key's self-signed certificate, made on first use
+	// (keys_x509.go); guarded by the ring's lock.
+	cert *x509.Certificate
 }
 
 func (k *signingKey) SignatureAlgorithm() jose.SignatureAlgorithm { return k.alg }

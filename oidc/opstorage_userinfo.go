@@ -131,7 +131,7 @@ func (s *opStorage) ValidateJWTProfileScopes(_ context.Context, _ string, scopes
 // invalid_client (401), as RFC 6749 5.2 asks, never a server error.
 func (s *opStorage) GetClientByClientID(_ context.Context, id string) (zop.Client, error) {
 	c, ok := s.p.clients[id]
-	if !ok {
+	if !ok || c.internal {
 		return nil, zoidc.ErrInvalidClient().WithDescription("unknown or missing client_id; authenticate with the client's registered credentials")
 	}
 	return c, nil

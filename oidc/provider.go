@@ -70,6 +70,9 @@ type Deps struct {
 	NetID *netid.Resolver
 	// Metrics records logins and step-up decisions; nil records nothing.
 	Metrics *metrics.Metrics
+	// InternalClients are the clients of other front doors (one per SAML
+	// service provider), which log in through BeginLogin only.
+	InternalClients []config.Client
 	Logger  *slog.Logger
 	Now     func() time.Time
 }
@@ -162,6 +165,9 @@ func New(d Deps) (*Provider, error) {
 		if c.DefaultLocale != "" && !catalog.Supports(c.DefaultLocale) {
 			return nil, fmt.Errorf("client %s: default_locale %q is not a language of idbridge's pages (%s)", c.ID, c.DefaultLocale, catalog)
 		}
+	}
+	if err := p.addInternalClients(d.InternalClients, catalog); err != nil {
+		return nil, err
 	}
 	if p.pages, err = parsePages(catalog); err != nil {
 		return nil, err
