@@ -26,6 +26,7 @@ import (
 	"github.com/idbridge/idbridge/pkg/netid"
 	"github.com/idbridge/idbridge/pkg/policy"
 	"github.com/idbridge/idbridge/pkg/ratelimit"
+	samlidp "github.com/idbridge/idbridge/pkg/saml"
 	"github.com/idbridge/idbridge/pkg/seal"
 	"github.com/idbridge/idbridge/pkg/storage"
 	"github.com/idbridge/idbridge/pkg/storage/memory"
@@ -48,6 +49,9 @@ type app struct {
 	metrics  *metrics.Metrics
 	netid    *netid.Resolver
 	api      *api.Server
+	// saml is the SAML identity provider (nil: no service provider is
+	// configured).
+	saml *samlidp.Server
 	// policy is the live step-up policy, following the shared store.
 	policy *policy.Live
 	// admin is the policy administration page (nil: not configured).
@@ -124,9 +128,21 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, err
 		Config: cfg, Store: a.store, Journey: a.journey, Verifier: verifier, Sealer: sealer,
 		CryptoKey: cryptoKey, Cookies: sessionstore.New(a.store, "browser-session:", hk, bk[:32], sessions.Options{Path: "/", MaxAge: int(cfg.Session.Lifetime.Seconds()), HttpOnly: true, Secure: strings.HasPrefix(cfg.Issuer, "https://"), SameSite: http.SameSiteLaxMode}),
 		DeviceCookies: sessions.NewCookieStore(hk, bk[:32]), NetID: resolver, Metrics: a.metrics, Logger: log,
+		InternalClients: samlClients(cfg),
 	})
 	if err != nil {
 		return nil, err
+	}
+	if len(cfg.SAML.ServiceProviders) > 0 {
+		o, err := samlOptions(cfg, hashKey)
+		if err != nil {
+			return nil, err
+		}
+		a.saml, err = samlidp.New(samlidp.Deps{Options: o, Store: a.store, Journey: a.journey, Front: a.provider, Logger: log,
+			ClientIP: func(r *http.Request) string { return resolver.Client(r).IP.String() }})
+		if err != nil {
+			return nil, err
+		}
 	}
 	auditLog, err := audit.New(log, cfg.Log, resolver)
 	if err != nil {
@@ -256,7 +272,7 @@ func (a *app) Close() error { return a.store.Close() }
 // owner.
 func (a *app) keyspaces() []storage.Keyspace {
 	var all []storage.Keyspace
-	for _, ks := range [][]storage.Keyspace{users.Keyspaces, oidc.Keyspaces, api.Keyspaces, ratelimit.Keyspaces, policy.Keyspaces} {
+	for _, ks := range [][]storage.Keyspace{users.Keyspaces, oidc.Keyspaces, api.Keyspaces, ratelimit.Keyspaces, policy.Keyspaces, samlidp.Keyspaces} {
 		all = append(all, ks...)
 	}
 	return all

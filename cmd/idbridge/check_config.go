@@ -4,8 +4,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/idbridge/idbridge/pkg/config"
+	samlidp "github.com/idbridge/idbridge/pkg/saml"
 )
 
 func checkConfigCommand(args []string, stdout, stderr io.Writer) error {
@@ -20,5 +22,15 @@ func checkConfigCommand(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "configuration OK: issuer %s, storage %s, idv %s, %d client(s)\n", cfg.Issuer, cfg.Storage.Type, cfg.IDV.Type, len(cfg.Clients))
+	if len(cfg.SAML.ServiceProviders) > 0 {
+		fmt.Fprintf(stdout, "SAML identity provider: entity id %s%s, %d service provider(s):\n", cfg.Issuer, samlidp.PathMetadata, len(cfg.SAML.ServiceProviders))
+		for _, sp := range cfg.SAML.ServiceProviders {
+			entity := sp.EntityID
+			if entity == "" {
+				entity = "(from its metadata)"
+			}
+			fmt.Fprintf(stdout, "  - %s: %s, journey %s, name_id %s, attributes %s, idp_initiated %t\n", sp.ID, entity, sp.Journey, sp.NameID, strings.Join(sp.Attributes, " "), sp.IDPInitiated)
+		}
+	}
 	return nil
 }

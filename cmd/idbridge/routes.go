@@ -83,6 +83,10 @@ func (a *app) Handler() http.Handler {
 		mux.Handle("POST "+admin.PathLogin, small(lim("login", a.cfg.Limits.Login)(a.admin.Handler())))
 	}
 	mux.Handle("/v1/", a.api.Handler())
+	if a.saml != nil {
+		// A SAML request starts a login, like /authorize.
+		mux.Handle("/saml/", small(lim("authorize", a.cfg.Limits.Authorize)(a.saml.Handler())))
+	}
 	if a.cfg.Metrics.Listen == "" {
 		mux.Handle("/metrics", a.metricsHandler())
 	}
@@ -90,7 +94,7 @@ func (a *app) Handler() http.Handler {
 	h = httpsec.HeadersWith(httpsec.Options{HTTPS: strings.HasPrefix(a.cfg.Issuer, "https://")})(h)
 	h = a.metrics.Middleware(metrics.Routes("/.well-known/openid-configuration", oidc.PathAuthorize, oidc.PathPAR, oidc.PathToken,
 		oidc.PathUserinfo, oidc.PathIntrospect, oidc.PathRevoke, oidc.PathEndSession, oidc.PathJWKS, oidc.PathLogin, oidc.PathLogin+"/",
-		"/static/", "/simulator/", "/demo", "/demo/", "/admin/", "/healthz", "/readyz", "/metrics",
+		"/static/", "/saml/", "/simulator/", "/demo", "/demo/", "/admin/", "/healthz", "/readyz", "/metrics",
 		"/v1/idv/sessions", "/v1/stepup/challenges", "/v1/risk/evaluate", "/v1/hooks/descope", "/v1/users/", "/v1/openapi.json", "/v1/"))(h)
 	return withRequestLog(a.log, h)
 }

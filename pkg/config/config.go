@@ -39,6 +39,8 @@ type Config struct {
 	TLS     TLS     `yaml:"tls"`
 	Limits  Limits  `yaml:"limits"`
 	Metrics Metrics `yaml:"metrics"`
+	// SAML configures the SAML 2.0 identity provider (saml.go).
+	SAML SAML `yaml:"saml"`
 }
 
 // Log configures log/slog output.
@@ -283,6 +285,9 @@ func (c *Config) IdentifierNamespaces() []string {
 	}
 	for _, cl := range c.API.Clients {
 		add(cl.IdentifierNamespace)
+	}
+	for _, sp := range c.SAML.ServiceProviders {
+		add(sp.IdentifierNamespace)
 	}
 	return out
 }

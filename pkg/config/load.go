@@ -175,6 +175,7 @@ func (c *Config) ApplyDefaults() {
 	c.Risk.applyDefaults()
 	c.Admin.applyDefaults()
 	c.Limits.applyDefaults()
+	c.SAML.applyDefaults()
 	for i := range c.Clients {
 		cl := &c.Clients[i]
 		def(&cl.TokenAuthMethod, "client_secret_basic")

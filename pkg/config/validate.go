@@ -144,6 +144,7 @@ func (c *Config) problems() []string {
 	p = append(p, c.Risk.problems()...)
 	p = append(p, c.adminProblems()...)
 	p = append(p, c.servingProblems()...)
+	p = append(p, c.samlProblems()...)
 	if c.Demo.Enabled && !seen[c.Demo.ClientID] {
 		add("demo.client_id", "%q is not a configured client", c.Demo.ClientID)
 	}
