@@ -67,7 +67,7 @@ func startDoors(t testing.TB, redisAddr string, tweak ...func(*config.Config)) *
 		cfg.Storage.Redis.KeyPrefix = "idb:"
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := build(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a, err := build(ctx, cfg, slog.New(slog.NewTextHandler(testLogOut(), nil)))
 	if err != nil {
 		cancel()
 		ln.Close()
