@@ -73,8 +73,8 @@ type Deps struct {
 	// InternalClients are the clients of other front doors (one per SAML
 	// service provider), which log in through BeginLogin only.
 	InternalClients []config.Client
-	Logger  *slog.Logger
-	Now     func() time.Time
+	Logger          *slog.Logger
+	Now             func() time.Time
 }
 
 // Provider is the OpenID Provider. Build it with New and serve Handler.

@@ -254,15 +254,17 @@ var Keyspaces = []storage.Keyspace{
 	{Prefix: "saml-replay:", Owner: "saml"},
 }
 
-// slogLogger is crewjam's logger on the application's.
+// slogLogger is crewjam's logger on the application's (debug level:
+// idbridge logs what it refuses itself).
 type slogLogger struct{ l *slog.Logger }
 
-func (s slogLogger) Printf(format string, v ...any) { s.l.Debug("saml", "detail", fmt.Sprintf(format, v...)) }
-func (s slogLogger) Print(v ...any)                 { s.l.Debug("saml", "detail", fmt.Sprint(v...)) }
-func (s slogLogger) Println(v ...any)               { s.l.Debug("saml", "detail", fmt.Sprint(v...)) }
-func (s slogLogger) Fatal(v ...any)                 { s.l.Error("saml", "detail", fmt.Sprint(v...)) }
-func (s slogLogger) Fatalf(format string, v ...any) { s.l.Error("saml", "detail", fmt.Sprintf(format, v...)) }
-func (s slogLogger) Fatalln(v ...any)               { s.l.Error("saml", "detail", fmt.Sprint(v...)) }
-func (s slogLogger) Panic(v ...any)                 { s.l.Error("saml", "detail", fmt.Sprint(v...)) }
-func (s slogLogger) Panicf(format string, v ...any) { s.l.Error("saml", "detail", fmt.Sprintf(format, v...)) }
-func (s slogLogger) Panicln(v ...any)               { s.l.Error("saml", "detail", fmt.Sprint(v...)) }
+func (s slogLogger) say(msg string)                 { s.l.Debug("saml library", "detail", msg) }
+func (s slogLogger) Printf(format string, v ...any) { s.say(fmt.Sprintf(format, v...)) }
+func (s slogLogger) Print(v ...any)                 { s.say(fmt.Sprint(v...)) }
+func (s slogLogger) Println(v ...any)               { s.say(fmt.Sprint(v...)) }
+func (s slogLogger) Fatal(v ...any)                 { s.say(fmt.Sprint(v...)) }
+func (s slogLogger) Fatalf(format string, v ...any) { s.say(fmt.Sprintf(format, v...)) }
+func (s slogLogger) Fatalln(v ...any)               { s.say(fmt.Sprint(v...)) }
+func (s slogLogger) Panic(v ...any)                 { s.say(fmt.Sprint(v...)) }
+func (s slogLogger) Panicf(format string, v ...any) { s.say(fmt.Sprintf(format, v...)) }
+func (s slogLogger) Panicln(v ...any)               { s.say(fmt.Sprint(v...)) }
