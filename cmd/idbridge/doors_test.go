@@ -8,7 +8,6 @@ import (
 	"errors"
 	"html"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -67,7 +66,7 @@ func startDoors(t testing.TB, redisAddr string, tweak ...func(*config.Config)) *
 		cfg.Storage.Redis.KeyPrefix = "idb:"
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := build(ctx, cfg, slog.New(slog.NewTextHandler(testLogOut(), nil)))
+	a, err := build(ctx, cfg, testLogger())
 	if err != nil {
 		cancel()
 		ln.Close()

@@ -11,6 +11,7 @@ import (
 	"encoding/xml"
 	"html"
 	"io"
+	"log/slog"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -196,9 +197,12 @@ func errorProblem(l landing) string {
 	return m[1]
 }
 
-func testLogOut() io.Writer {
+// testLogger discards the application's log, or writes it to stderr with
+// IDBRIDGE_TEST_LOG set.
+func testLogger() *slog.Logger {
+	out := io.Discard
 	if os.Getenv("IDBRIDGE_TEST_LOG") != "" {
-		return os.Stderr
+		out = os.Stderr
 	}
-	return io.Discard
+	return slog.New(slog.NewTextHandler(out, nil))
 }
