@@ -164,6 +164,8 @@ type harnessOpts struct {
 	// configure changes the parsed configuration; log receives the
 	// provider's log lines (default: slog's default logger).
 	configure func(*config.Config)
+	// internal are clients of other front doors (login_external.go).
+	internal []config.Client
 	log       *slog.Logger
 }
 
@@ -219,7 +221,7 @@ func newHarnessOpts(t *testing.T, o harnessOpts) *harness {
 	})
 	resolver, err := netid.New(netid.Config{TrustedProxies: []string{"127.0.0.0/8"}, CountryHeader: "X-Test-Country", GeoIP: geo})
 	require.NoError(t, err)
-	h.p, err = New(Deps{Logger: o.log, NetID: resolver, Config: cfg, Store: store, Journey: testJourney(t, cfg, h.users, h.clock.Now, resolver), Verifier: verifier, Sealer: sealer, CryptoKey: ck, Cookies: sessions.NewCookieStore(hk, bk), Now: h.clock.Now})
+	h.p, err = New(Deps{Logger: o.log, NetID: resolver, Config: cfg, Store: store, Journey: testJourney(t, cfg, h.users, h.clock.Now, resolver), Verifier: verifier, Sealer: sealer, CryptoKey: ck, Cookies: sessions.NewCookieStore(hk, bk), Now: h.clock.Now, InternalClients: o.internal})
 	require.NoError(t, err)
 	require.NoError(t, h.p.Init(context.Background()))
 	mux := http.NewServeMux()
