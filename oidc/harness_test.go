@@ -164,9 +164,10 @@ type harnessOpts struct {
 	// configure changes the parsed configuration; log receives the
 	// provider's log lines (default: slog's default logger).
 	configure func(*config.Config)
+	log       *slog.Logger
+
 	// internal are clients of other front doors (login_external.go).
 	internal []config.Client
-	log       *slog.Logger
 }
 
 func newHarnessOpts(t *testing.T, o harnessOpts) *harness {

@@ -128,11 +128,11 @@ func TestFlattenVerifiedClaims(t *testing.T) {
 		require.Equal(t, basicFormat, a.NameFormat)
 	}
 	require.Equal(t, map[string][]string{
-		"verified_claims.verification.trust_framework":                          {"nist_800_63A"},
-		"verified_claims.verification.evidence.0.type":                          {"document"},
+		"verified_claims.verification.trust_framework":                         {"nist_800_63A"},
+		"verified_claims.verification.evidence.0.type":                         {"document"},
 		"verified_claims.verification.evidence.0.check_details.0.check_method": {"vpip"},
-		"verified_claims.claims.given_name":                                     {"Jane"},
-		"verified_claims.claims.nationalities":                                  {"US", "CA"},
+		"verified_claims.claims.given_name":                                    {"Jane"},
+		"verified_claims.claims.nationalities":                                 {"US", "CA"},
 	}, got)
 	require.Equal(t, crewjam.AttributeValue{Type: "xs:integer", Value: "2"}, value(float64(2)))
 	require.Equal(t, crewjam.AttributeValue{Type: "xs:boolean", Value: "true"}, value(true))
