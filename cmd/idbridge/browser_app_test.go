@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"testing"
@@ -35,7 +33,7 @@ func startAppWith(t *testing.T, configure func(*config.Config)) (issuer string, 
 	done := make(chan error, 1)
 	appc := make(chan *app, 1)
 	go func() {
-		a, err := build(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		a, err := build(ctx, cfg, testLogger())
 		if err != nil {
 			ln.Close()
 			done <- err
