@@ -1,11 +1,10 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idbridge/idbridge/pkg/config"
+	"github.com/idbridge/idbridge/pkg/storage"
 )
 
 const (
@@ -125,6 +125,21 @@ func TestSAMLSignInThroughTheJourney(t *testing.T) {
 		require.Equal(t, crewjam.StatusNoPassive, second)
 		_, err = sp.accept(p, reqID)
 		require.Error(t, err)
+
+		// What the SAML logins left in the store has declared owners, and
+		// nothing of the SAML door's own names the person.
+		own := 0
+		require.NoError(t, d.a.store.(storage.Scanner).Scan(context.Background(), func(key string, value []byte) error {
+			ks, ok := storage.KeyspaceOf(d.a.keyspaces(), key)
+			require.True(t, ok, "%s belongs to no declared keyspace", key)
+			if ks.Owner == "saml" {
+				own++
+				require.NotContains(t, string(value), nameID, key)
+				require.NotContains(t, string(value), jane.Person.FamilyName, key)
+			}
+			return nil
+		}))
+		require.Positive(t, own, "spent request and logout IDs are kept")
 	})
 }
 
@@ -179,7 +194,3 @@ func TestSAMLNoAuthnContext(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-// keep the imports used by the helpers of other files in this package.
-var _ = url.Values{}
-var _ = strings.Contains
