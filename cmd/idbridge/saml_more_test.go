@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -42,6 +43,8 @@ func TestSAMLIdPInitiatedWithEmailNameIDs(t *testing.T) {
 		require.NotContains(t, string(raw), "InResponseTo", "unsolicited")
 		a, err := portal.accept(p)
 		require.NoError(t, err)
+		require.Equal(t, 2, strings.Count(string(raw), "<ds:Signature "), "the response and the assertion are signed")
+		require.Contains(t, string(raw), `Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"`)
 		require.Equal(t, string(crewjam.EmailAddressNameIDFormat), a.Subject.NameID.Format)
 		require.Regexp(t, `^[0-9a-f]{40}@users\.example\.com$`, a.Subject.NameID.Value)
 		require.Equal(t, []string{"2"}, attrs(a)["ial_level"], "the default policy: ial_level and idv_status")
@@ -146,4 +149,23 @@ func logoutURLFor(t *testing.T, sp *samlSP, nameID string) string {
 	u, err := sp.RedirectLogoutRequestURL(req, "")
 	require.NoError(t, err)
 	return u.String()
+}
+
+// check-config reports the SAML identity provider and its service
+// providers, and every problem of their settings at once.
+func TestCheckConfigReportsSAML(t *testing.T) {
+	sp := newSAMLSP(t, "acme", true)
+	meta := writeFile(t, "acme.xml", sp.metadataXML())
+	good := writeFile(t, "good.yaml", "dev: true\nissuer: http://localhost:8080\nsaml:\n  service_providers:\n    - id: acme\n      metadata_file: "+meta+"\n      journey: idv\n      attributes: [ial_level, verified_claims]\n")
+	var out strings.Builder
+	require.NoError(t, run(context.Background(), []string{"check-config", "--config", good}, &out, io.Discard))
+	require.Contains(t, out.String(), "SAML identity provider: entity id http://localhost:8080/saml/metadata, 1 service provider(s)")
+	require.Contains(t, out.String(), "acme: (from its metadata), journey idv, name_id persistent, attributes ial_level verified_claims, idp_initiated false")
+
+	bad := writeFile(t, "bad.yaml", "dev: true\nsaml:\n  service_providers:\n    - id: x\n      name_id: email\n      attributes: [ssn]\n")
+	err := run(context.Background(), []string{"check-config", "--config", bad}, io.Discard, io.Discard)
+	require.Error(t, err)
+	for _, p := range []string{"saml.service_providers[0].entity_id", "saml.service_providers[0].acs_urls", "saml.service_providers[0].email_domain", "saml.service_providers[0].attributes[0]"} {
+		require.Contains(t, err.Error(), p)
+	}
 }
