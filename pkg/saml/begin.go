@@ -45,30 +45,11 @@ func digest(v string) string {
 // begin starts the journey of an accepted request, once, in the browser
 // that brought it: the provider's pages take over and end at resume.
 func (s *Server) begin(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet {
-		w.Header().Set("Allow", "GET")
-		s.page(w, r, "", http.StatusMethodNotAllowed, "method", "The SAML login step is opened with GET.", "Follow the redirect of idbridge's single sign-on service.")
+	l, raw, sp, ok := s.ownLogin(w, r, "login")
+	if !ok {
 		return
 	}
 	ctx := r.Context()
-	l, raw, err := s.load(ctx, r.URL.Query().Get("login"))
-	if errors.Is(err, errLoginGone) {
-		s.page(w, r, "", http.StatusNotFound, "expired", "This SAML login has expired or was already answered.", "Go back to the application and sign in again.")
-		return
-	}
-	if err != nil {
-		s.unavailable(w, r, "", err)
-		return
-	}
-	sp := s.sps.byID[l.SP]
-	if sp == nil {
-		s.page(w, r, "", http.StatusNotFound, "expired", "The service provider of this login is no longer configured.", "Go back to the application and sign in again.")
-		return
-	}
-	if !s.sameBrowser(r, l) {
-		s.page(w, r, sp.Client, http.StatusForbidden, "other_browser", "This SAML login was started in another browser.", "Continue in the browser where you started signing in, or start again here.")
-		return
-	}
 	if l.Started {
 		s.page(w, r, sp.Client, http.StatusConflict, "completed", "This SAML login is already under way.", "Continue in the window where it started, or go back to the application and sign in again.")
 		return
@@ -83,6 +64,36 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request) {
 	s.front.BeginLogin(w, r, journey.LoginRequest{
 		Client: sp.Client, ACR: l.Want.Accept, ACREssential: l.Want.Asked, Fresh: l.Force, Passive: l.Passive, State: l.ID,
 	})
+}
+
+// ownLogin loads the login named by the query parameter param for a GET
+// of the browser that brought its request; when it cannot, it has
+// answered with the error page that says why.
+func (s *Server) ownLogin(w http.ResponseWriter, r *http.Request, param string) (*login, []byte, *sp, bool) {
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", "GET")
+		s.page(w, r, "", http.StatusMethodNotAllowed, "method", "The SAML login's steps are opened with GET.", "Follow idbridge's redirects.")
+		return nil, nil, nil, false
+	}
+	l, raw, err := s.load(r.Context(), r.URL.Query().Get(param))
+	if errors.Is(err, errLoginGone) {
+		s.page(w, r, "", http.StatusNotFound, "expired", "This SAML login has expired or was already answered.", "Go back to the application and sign in again.")
+		return nil, nil, nil, false
+	}
+	if err != nil {
+		s.unavailable(w, r, "", err)
+		return nil, nil, nil, false
+	}
+	sp := s.sps.byID[l.SP]
+	if sp == nil {
+		s.page(w, r, "", http.StatusNotFound, "expired", "The service provider of this login is no longer configured.", "Go back to the application and sign in again.")
+		return nil, nil, nil, false
+	}
+	if !s.sameBrowser(r, l) {
+		s.page(w, r, sp.Client, http.StatusForbidden, "other_browser", "This SAML login was started in another browser.", "Continue in the browser where you started signing in, or start again here.")
+		return nil, nil, nil, false
+	}
+	return l, raw, sp, true
 }
 
 // hostOf is the address part of host:port.

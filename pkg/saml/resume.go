@@ -17,34 +17,17 @@ import (
 // an error, answered with the SAML status it stands for. Either way the
 // login is taken once, in the browser that brought the request.
 func (s *Server) resume(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet {
-		w.Header().Set("Allow", "GET")
-		s.page(w, r, "", http.StatusMethodNotAllowed, "method", "The SAML login's return is opened with GET.", "Follow idbridge's redirect.")
+	l, _, sp, ok := s.ownLogin(w, r, "state")
+	if !ok {
 		return
 	}
 	ctx, q := r.Context(), r.URL.Query()
-	l, _, err := s.load(ctx, q.Get("state"))
-	if errors.Is(err, errLoginGone) {
-		s.page(w, r, "", http.StatusNotFound, "expired", "This SAML login has expired or was already answered.", "Go back to the application and sign in again.")
-		return
-	}
-	if err != nil {
-		s.unavailable(w, r, "", err)
-		return
-	}
-	sp := s.sps.byID[l.SP]
-	switch {
-	case sp == nil:
-		s.page(w, r, "", http.StatusNotFound, "expired", "The service provider of this login is no longer configured.", "Go back to the application and sign in again.")
-		return
-	case !s.sameBrowser(r, l):
-		s.page(w, r, sp.Client, http.StatusForbidden, "other_browser", "This SAML login was started in another browser.", "Continue in the browser where you started signing in, or start again here.")
-		return
-	case q.Get("iss") != s.o.Issuer:
+	if q.Get("iss") != s.o.Issuer {
 		s.page(w, r, sp.Client, http.StatusBadRequest, "bad_request", "The login's answer does not come from this idbridge (iss).", "Start the sign-in again from the application.")
 		return
 	}
 	var auth journey.Authentication
+	var err error
 	if q.Get("error") == "" {
 		auth, err = s.front.RedeemLogin(ctx, q.Get("code"), sp.Client)
 		if errors.Is(err, journey.ErrLoginGone) {
